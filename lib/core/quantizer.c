@@ -1,0 +1,157 @@
+/* The N-level uniform quantiser into Z_p and its soft dequantiser (quantizer.h). */
+#include "securejscc/quantizer.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+struct sj_quantizer {
+    unsigned levels;
+    unsigned modulus;
+    uint16_t* centroid; /* q_i = floor(i p / N) */
+    double* centroid_d; /* the same as doubles, for the inner loop of the soft path */
+};
+
+sj_status sj_quantizer_create(unsigned levels, unsigned modulus, sj_quantizer** out)
+{
+    if (!out)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_create: out is NULL");
+    *out = NULL;
+    if (levels < 2 || modulus < levels || modulus > 65536)
+        return sj_fail(SJ_ERR_INVALID_ARG,
+                       "sj_quantizer_create: need 2 <= levels <= modulus <= 65536, got levels %u, modulus %u",
+                       levels, modulus);
+    sj_quantizer* q = calloc(1, sizeof *q);
+    if (!q)
+        return sj_fail(SJ_ERR_NOMEM, "sj_quantizer_create: out of memory");
+    q->centroid = malloc(levels * sizeof *q->centroid);
+    q->centroid_d = malloc(levels * sizeof *q->centroid_d);
+    if (!q->centroid || !q->centroid_d) {
+        sj_quantizer_destroy(q);
+        return sj_fail(SJ_ERR_NOMEM, "sj_quantizer_create: out of memory");
+    }
+    q->levels = levels;
+    q->modulus = modulus;
+    for (unsigned i = 0; i < levels; i++) {
+        /* i p < 2^32 since both are <= 65536; 64-bit to be safe at the corner. The largest
+         * centroid is below p <= 65536, so it fits uint16_t. */
+        q->centroid[i] = (uint16_t)(((uint64_t)i * modulus) / levels);
+        q->centroid_d[i] = q->centroid[i];
+    }
+    *out = q;
+    return SJ_OK;
+}
+
+void sj_quantizer_destroy(sj_quantizer* q)
+{
+    if (!q)
+        return;
+    free(q->centroid);
+    free(q->centroid_d);
+    free(q);
+}
+
+unsigned sj_quantizer_levels(const sj_quantizer* q) { return q ? q->levels : 0; }
+unsigned sj_quantizer_modulus(const sj_quantizer* q) { return q ? q->modulus : 0; }
+
+uint16_t sj_quantizer_centroid(const sj_quantizer* q, unsigned i)
+{
+    return (q && i < q->levels) ? q->centroid[i] : 0;
+}
+
+/* Nearest centroid of q_0 < v < q_{N-1}. Centroids are spaced p/N apart to within one
+ * unit, so the nearest one is within one level of the rounded estimate v N / p; comparing
+ * those three settles it exactly (ties to the lower level). */
+static long nearest_inside(const sj_quantizer* q, double v, double step)
+{
+    const long N = (long)q->levels;
+    double est = floor(v * step + 0.5);
+    long c = est < 0 ? 0 : est > (double)(N - 1) ? N - 1 : (long)est;
+    long best = -1;
+    double bestd = INFINITY;
+    for (long j = c - 1; j <= c + 1; j++) {
+        if (j < 0 || j >= N)
+            continue;
+        double d = fabs(v - q->centroid_d[j]);
+        if (d < bestd) {
+            best = j;
+            bestd = d;
+        }
+    }
+    return best;
+}
+
+sj_status sj_quantizer_hard(const sj_quantizer* q, const float* z, size_t n, uint16_t* values, uint8_t* indices)
+{
+    if (!q)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: quantizer is NULL");
+    if (n > 0 && (!z || !values))
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: NULL buffer for %zu values", n);
+    if (indices && q->levels > 256)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: %u levels do not fit 8-bit indices", q->levels);
+    const unsigned N = q->levels;
+    const double step = (double)N / q->modulus;
+    for (size_t i = 0; i < n; i++) {
+        const double v = z[i];
+        if (isnan(v))
+            return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: value at index %zu is NaN", i);
+        /* Outside [q_0, q_{N-1}] the end centroids win (no wrap). */
+        long best;
+        if (v <= q->centroid_d[0]) {
+            best = 0;
+        } else if (v >= q->centroid_d[N - 1]) {
+            best = (long)N - 1; /* also where huge values make all distances compare equal */
+        } else {
+            best = nearest_inside(q, v, step);
+        }
+        values[i] = q->centroid[best];
+        if (indices)
+            indices[i] = (uint8_t)best;
+    }
+    return SJ_OK;
+}
+
+sj_status sj_quantizer_soft_dequant(const sj_quantizer* q, const float* y, size_t n, float noise_var, float* out)
+{
+    if (!q)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_soft_dequant: quantizer is NULL");
+    if (n > 0 && (!y || !out))
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_soft_dequant: NULL buffer for %zu values", n);
+    if (!(noise_var > 0.0f) || !isfinite(noise_var))
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_soft_dequant: noise variance must be finite and > 0, got %g",
+                       (double)noise_var);
+    const unsigned N = q->levels;
+    const double p = q->modulus;
+    const double inv2v = 1.0 / (2.0 * (double)noise_var);
+    const double* c = q->centroid_d;
+    for (size_t i = 0; i < n; i++) {
+        double v = y[i];
+        if (!isfinite(v))
+            return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_soft_dequant: value at index %zu is not finite", i);
+        v -= p * floor(v / p);
+        if (v >= p) /* rounding of a tiny negative value */
+            v -= p;
+        /* Weights exp(-d^2 / 2 var) underflow to 0 for every centroid once d^2 / 2 var
+         * passes ~745, which small noise variances reach easily; subtracting the largest
+         * log-weight keeps the best centroid's weight at exactly 1. */
+        double maxl = -INFINITY;
+        for (unsigned j = 0; j < N; j++) {
+            double d = fabs(v - c[j]);
+            if (d > p - d)
+                d = p - d;
+            double l = -d * d * inv2v;
+            if (l > maxl)
+                maxl = l;
+        }
+        double sw = 0.0, swq = 0.0;
+        for (unsigned j = 0; j < N; j++) {
+            double d = fabs(v - c[j]);
+            if (d > p - d)
+                d = p - d;
+            double w = exp(-d * d * inv2v - maxl);
+            sw += w;
+            swq += w * c[j];
+        }
+        out[i] = (float)(swq / sw);
+    }
+    return SJ_OK;
+}

@@ -1,0 +1,55 @@
+/* Shared between softdemod.c (object, bit LLRs) and softdemod_qam4096.c (posterior mean
+ * of the 4096-QAM index). Not installed. */
+#ifndef SECUREJSCC_SOFTDEMOD_INTERNAL_H
+#define SECUREJSCC_SOFTDEMOD_INTERNAL_H
+
+#include "securejscc/softdemod.h"
+
+/* Symbols per internal block: the VOLK kernels run over a block at a time, so scratch
+ * memory stays small (a few tens of KiB) whatever max_symbols is. */
+#define SJ_SOFT_BLOCK 256
+
+struct sj_softdemod {
+    sj_modulation type;
+    unsigned bps, order, used;
+    size_t max_symbols;
+    size_t block; /* min(max_symbols, SJ_SOFT_BLOCK) */
+    float sigma_l;
+    const char* exp_impl; /* NULL: volk_32f_exp_32f's dispatcher; else the impl to call by name */
+
+    /* BPSK / QPSK / 16QAM */
+    lv_32fc_t* pts;        /* order points (volk_malloc) */
+    unsigned char* member; /* [bit][group 0/1][order/2]: points whose bit is 0 / 1 */
+    float* metric;         /* order * block: -|y - x_j|^2 / N0, point-major */
+    float* tmp;            /* (order / 2) * block */
+    float* mx;             /* block: group maximum */
+    float* lse0;           /* block: log-sum-exp of the bit-0 group */
+    float* lse1;           /* block: log-sum-exp of the bit-1 group */
+    float* sum;            /* block */
+
+    /* 4096-QAM, in grid units: column c at u = c, row r at v = r */
+    double first; /* coordinate of column / row 0 */
+    double step;  /* grid spacing */
+    double* yi;      /* block: real parts, then u */
+    double* yq;      /* block: imaginary parts, then v */
+    float* dist;     /* 4096 (brute force / eq. 15) */
+    float* ex;       /* 4096 */
+};
+
+/* Sets up the 4096-QAM part from the modem's constellation (verifies the grid). */
+sj_status sj_soft4096_init(sj_softdemod* d, const lv_32fc_t* constellation);
+
+/* The posterior mean / eq. (15); arguments already checked by the caller. */
+sj_status sj_soft4096_run(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var,
+                          sj_soft4096_method method, float* out);
+
+/* volk_32f_exp_32f through its dispatcher, or by name where the dispatcher would hang:
+ * with VOLK_GENERIC set, VOLK 2.5's dispatcher looks for an implementation named exactly
+ * "generic" and, not finding one, retries the same name forever; volk_32f_exp_32f's are
+ * named "u_generic" and "a_generic". */
+void sj_soft_exp(const sj_softdemod* d, float* out, const float* in, unsigned n);
+
+/* 1 if every real and imaginary part of in[0..n) is finite. */
+int sj_soft_all_finite(const lv_32fc_t* in, size_t n);
+
+#endif

@@ -1,0 +1,132 @@
+/* Internal types of the neural-network runtime, shared by its source files:
+ * safetensors.c (file -> tensors + metadata), graph.c (metadata graph -> validated nodes),
+ * plan.c (shapes, buffers, run loop) and the ops_*.c kernels. */
+#ifndef SJ_NN_INTERNAL_H
+#define SJ_NN_INTERNAL_H
+
+#include <securejscc/error.h>
+#include <securejscc/nn_model.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cJSON;
+
+#define SJ_NN_MAX_DIMS 4
+#define SJ_NN_MAX_INPUTS 8
+
+/* A parameter tensor of the file, its data copied to 64-byte-aligned memory. */
+typedef struct {
+    char* name;
+    size_t ndim;
+    size_t shape[SJ_NN_MAX_DIMS];
+    size_t count;
+    float* data;
+} sj_nn_tensor;
+
+typedef enum {
+    SJ_OP_CONV2D,
+    SJ_OP_CONV_TRANSPOSE2D,
+    SJ_OP_PRELU,
+    SJ_OP_RELU,
+    SJ_OP_LEAKY_RELU,
+    SJ_OP_SIGMOID,
+    SJ_OP_TANH,
+    SJ_OP_GDN,
+    SJ_OP_IGDN,
+    SJ_OP_PIXEL_SHUFFLE,
+    SJ_OP_UPSAMPLE_NEAREST,
+    SJ_OP_UPSAMPLE_BILINEAR,
+    SJ_OP_AVG_POOL2D,
+    SJ_OP_LINEAR,
+    SJ_OP_ADD,
+    SJ_OP_MUL,
+    SJ_OP_CONCAT,
+    SJ_OP_POWER_NORMALIZE,
+    SJ_OP_COUNT
+} sj_nn_opcode;
+
+/* One validated node. Values (activations) are numbered: 0 is the network input. */
+typedef struct {
+    sj_nn_opcode op;
+    size_t nin;
+    int in[SJ_NN_MAX_INPUTS];
+    int out;
+    /* Attributes: kernel from the weight shape; (h, w) pairs. */
+    size_t kh, kw, sh, sw, ph, pw, oph, opw;
+    size_t factor;     /* pixel_shuffle upscale, upsample scale (same in both dims) */
+    int global;        /* avg_pool2d over the whole image */
+    float slope;       /* leaky_relu */
+    size_t cin, cout;  /* channels in (of input 0) and out, checked at load */
+    const sj_nn_tensor* weight; /* conv, tconv, prelu, linear */
+    const sj_nn_tensor* bias;   /* optional */
+    const sj_nn_tensor* beta;   /* gdn, igdn */
+    const sj_nn_tensor* gamma;  /* gdn, igdn: [C, C] */
+} sj_nn_node;
+
+typedef enum { SJ_SIZE_PAD_REFLECT, SJ_SIZE_REFUSE } sj_nn_size_policy;
+
+struct sj_nn_model {
+    uint8_t* weights;          /* one aligned block holding every tensor's data */
+    sj_nn_tensor* tensors;
+    size_t ntensors;
+    struct cJSON* metadata;    /* the __metadata__ object (string values only) */
+    sj_nn_node* nodes;
+    size_t nnodes;
+    char** values;             /* activation names; index 0 is the input */
+    size_t nvalues;
+    size_t* value_channels;
+    int output_value;
+    size_t in_channels;
+    size_t size_multiple;
+    sj_nn_size_policy size_policy;
+};
+
+const char* sj_nn_op_name(sj_nn_opcode op);
+
+/* safetensors.c: parses the container into model->weights/tensors/metadata. */
+sj_status sj_nn_parse_safetensors(const uint8_t* buf, size_t len, struct sj_nn_model* m);
+const sj_nn_tensor* sj_nn_find_tensor(const struct sj_nn_model* m, const char* name);
+
+/* graph.c: parses and validates the graph and the size settings. */
+sj_status sj_nn_parse_graph(struct sj_nn_model* m);
+
+/* Kernels. Shapes are CHW; every pointer comes from the plan's buffers. */
+typedef struct {
+    size_t c, h, w;
+} sj_nn_shape;
+
+/* ops_conv.c. scratch holds scratch_len floats; the kernels tile to fit it. */
+size_t sj_nn_conv_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out, size_t budget);
+void sj_nn_conv2d(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
+                  sj_nn_shape out, float* scratch, size_t scratch_len);
+void sj_nn_conv_transpose2d(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
+                            sj_nn_shape out, float* scratch, size_t scratch_len);
+void sj_nn_linear(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y);
+
+/* ops_elementwise.c */
+void sj_nn_prelu(const sj_nn_node* n, const float* x, float* y, sj_nn_shape s);
+void sj_nn_relu(const float* x, float* y, size_t len);
+void sj_nn_leaky_relu(const float* x, float* y, size_t len, float slope);
+void sj_nn_sigmoid(const float* x, float* y, size_t len);
+void sj_nn_tanh(const float* x, float* y, size_t len);
+/* a and b have shapes sa, sb equal, or one of them is [C, 1, 1] (broadcast per channel). */
+void sj_nn_binary(sj_nn_opcode op, const float* a, sj_nn_shape sa, const float* b,
+                  sj_nn_shape sb, float* y);
+void sj_nn_power_normalize(const float* x, float* y, size_t len);
+
+/* ops_gdn.c: scratch of sj_nn_gdn_scratch floats. */
+size_t sj_nn_gdn_scratch(sj_nn_shape s, size_t budget);
+void sj_nn_gdn(const sj_nn_node* n, const float* x, float* y, sj_nn_shape s, float* scratch,
+               size_t scratch_len);
+
+/* ops_resample.c */
+void sj_nn_pixel_shuffle(const float* x, sj_nn_shape in, float* y, size_t r);
+void sj_nn_upsample_nearest(const float* x, sj_nn_shape in, float* y, size_t s);
+void sj_nn_upsample_bilinear(const float* x, sj_nn_shape in, float* y, size_t s);
+void sj_nn_avg_pool2d(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
+                      sj_nn_shape out);
+void sj_nn_reflect_pad(const float* x, sj_nn_shape in, float* y, sj_nn_shape out);
+void sj_nn_crop(const float* x, sj_nn_shape in, float* y, sj_nn_shape out);
+
+#endif

@@ -1,0 +1,284 @@
+/* Planning: given an input size, work out every activation's shape, decide which
+ * activations can share a buffer (an activation's buffer is free again after its last
+ * reader has run), and allocate all buffers and the convolution scratch once. */
+#include "plan_internal.h"
+
+#include <volk/volk.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* im2col/col2im scratch budget in floats (4 MiB): large convolutions are tiled by rows to
+ * fit, which keeps a 768x512 image's peak memory low and the tiles cache-friendly. */
+#define SJ_NN_SCRATCH_BUDGET ((size_t)1 << 20)
+#define SJ_NN_MAX_ELEMS ((size_t)1 << 30)
+
+static size_t numel(sj_nn_shape s) { return s.c * s.h * s.w; }
+
+/* Output shape of node i, or an error naming the node and the input size. */
+static sj_status node_shape(const sj_nn_plan* p, size_t i, sj_nn_shape* out)
+{
+    const sj_nn_node* n = &p->m->nodes[i];
+    sj_nn_shape a = p->shapes[n->in[0]];
+    sj_nn_shape o = { n->cout, a.h, a.w };
+    const char* op = sj_nn_op_name(n->op);
+    switch (n->op) {
+    case SJ_OP_CONV2D:
+        if (a.h + 2 * n->ph < n->kh || a.w + 2 * n->pw < n->kw)
+            goto too_small;
+        o.h = (a.h + 2 * n->ph - n->kh) / n->sh + 1;
+        o.w = (a.w + 2 * n->pw - n->kw) / n->sw + 1;
+        break;
+    case SJ_OP_CONV_TRANSPOSE2D:
+        if ((a.h - 1) * n->sh + n->kh + n->oph <= 2 * n->ph ||
+            (a.w - 1) * n->sw + n->kw + n->opw <= 2 * n->pw)
+            goto too_small;
+        o.h = (a.h - 1) * n->sh + n->kh + n->oph - 2 * n->ph;
+        o.w = (a.w - 1) * n->sw + n->kw + n->opw - 2 * n->pw;
+        break;
+    case SJ_OP_PIXEL_SHUFFLE:
+    case SJ_OP_UPSAMPLE_NEAREST:
+    case SJ_OP_UPSAMPLE_BILINEAR:
+        o.h = a.h * n->factor;
+        o.w = a.w * n->factor;
+        break;
+    case SJ_OP_AVG_POOL2D:
+        if (n->global) {
+            o.h = o.w = 1;
+            break;
+        }
+        if (a.h < n->kh || a.w < n->kw)
+            goto too_small;
+        o.h = (a.h - n->kh) / n->sh + 1;
+        o.w = (a.w - n->kw) / n->sw + 1;
+        break;
+    case SJ_OP_ADD:
+    case SJ_OP_MUL: {
+        sj_nn_shape b = p->shapes[n->in[1]];
+        int same = a.h == b.h && a.w == b.w;
+        if (!same && !(b.h == 1 && b.w == 1) && !(a.h == 1 && a.w == 1))
+            return sj_fail(SJ_ERR_INVALID_ARG,
+                           "model node %zu (%s): inputs of %zux%zu and %zux%zu cannot be "
+                           "combined (input size %zux%zu)",
+                           i, op, a.h, a.w, b.h, b.w, p->in_padded.h, p->in_padded.w);
+        o.h = a.h * a.w >= b.h * b.w ? a.h : b.h;
+        o.w = a.h * a.w >= b.h * b.w ? a.w : b.w;
+        break;
+    }
+    case SJ_OP_CONCAT:
+        for (size_t k = 1; k < n->nin; k++) {
+            sj_nn_shape b = p->shapes[n->in[k]];
+            if (b.h != a.h || b.w != a.w)
+                return sj_fail(SJ_ERR_INVALID_ARG,
+                               "model node %zu (concat): inputs of %zux%zu and %zux%zu "
+                               "(input size %zux%zu; a size multiple the model does not "
+                               "declare?)",
+                               i, a.h, a.w, b.h, b.w, p->in_padded.h, p->in_padded.w);
+        }
+        break;
+    default:
+        break;
+    }
+    if (o.h == 0 || o.w == 0 || numel(o) > SJ_NN_MAX_ELEMS)
+        goto too_small;
+    *out = o;
+    return SJ_OK;
+too_small:
+    return sj_fail(SJ_ERR_INVALID_ARG,
+                   "model node %zu (%s): an input of %zux%zu gives an empty or oversized "
+                   "output (image %zux%zu too small or too large for this network)",
+                   i, op, a.h, a.w, p->in_padded.h, p->in_padded.w);
+}
+
+static double node_flops(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out)
+{
+    switch (n->op) {
+    case SJ_OP_CONV2D:
+        return 2.0 * n->cout * n->cin * n->kh * n->kw * out.h * out.w;
+    case SJ_OP_CONV_TRANSPOSE2D:
+        return 2.0 * n->cout * n->cin * n->kh * n->kw * in.h * in.w;
+    case SJ_OP_LINEAR:
+        return 2.0 * n->cout * n->cin * in.h * in.w;
+    case SJ_OP_GDN:
+    case SJ_OP_IGDN:
+        return 2.0 * n->cin * n->cin * in.h * in.w + 4.0 * numel(in);
+    default:
+        return (double)numel(out);
+    }
+}
+
+/* Elementwise ops may write over an input that nobody reads afterwards. */
+static int in_place_ok(sj_nn_opcode op)
+{
+    switch (op) {
+    case SJ_OP_PRELU: case SJ_OP_RELU: case SJ_OP_LEAKY_RELU: case SJ_OP_SIGMOID:
+    case SJ_OP_TANH: case SJ_OP_GDN: case SJ_OP_IGDN: case SJ_OP_ADD: case SJ_OP_MUL:
+    case SJ_OP_POWER_NORMALIZE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Assigns each value a slot (index into cap/busy); grows slot capacities as needed. */
+static sj_status assign_slots(sj_nn_plan* p, int* slot_of, size_t* cap, int* busy)
+{
+    const sj_nn_model* m = p->m;
+    size_t nv = m->nvalues;
+    int* last = malloc(nv * sizeof *last);
+    if (!last)
+        return sj_fail(SJ_ERR_NOMEM, "model plan: no memory");
+    for (size_t v = 0; v < nv; v++)
+        last[v] = -1;
+    for (size_t i = 0; i < m->nnodes; i++)
+        for (size_t k = 0; k < m->nodes[i].nin; k++)
+            last[m->nodes[i].in[k]] = (int)i;
+    last[m->output_value] = (int)m->nnodes; /* read by the final copy-out */
+    slot_of[0] = 0;
+    cap[0] = numel(p->shapes[0]);
+    busy[0] = 1;
+    p->nslots = 1;
+    for (size_t i = 0; i < m->nnodes; i++) {
+        const sj_nn_node* n = &m->nodes[i];
+        size_t need = numel(p->shapes[n->out]);
+        int s = -1;
+        for (size_t k = 0; s < 0 && in_place_ok(n->op) && k < n->nin; k++)
+            if (last[n->in[k]] == (int)i && numel(p->shapes[n->in[k]]) == need &&
+                n->in[k] != m->output_value)
+                s = slot_of[n->in[k]];
+        for (size_t k = 0; s < 0 && k < p->nslots; k++) /* best fit among free slots */
+            if (!busy[k] && cap[k] >= need && (s < 0 || cap[k] < cap[s]))
+                s = (int)k;
+        for (size_t k = 0; s < 0 && k < p->nslots; k++) /* else grow the largest free */
+            if (!busy[k] && (s < 0 || cap[k] > cap[s]))
+                s = (int)k;
+        if (s < 0) {
+            s = (int)p->nslots++;
+            cap[s] = 0;
+        }
+        if (cap[s] < need)
+            cap[s] = need;
+        busy[s] = 1;
+        slot_of[n->out] = s;
+        for (size_t k = 0; k < n->nin; k++)
+            if (last[n->in[k]] == (int)i && slot_of[n->in[k]] != s)
+                busy[slot_of[n->in[k]]] = 0;
+        if (last[n->out] <= (int)i && n->out != m->output_value) /* never read */
+            busy[s] = 0;
+    }
+    free(last);
+    return SJ_OK;
+}
+
+static sj_status allocate(sj_nn_plan* p)
+{
+    const sj_nn_model* m = p->m;
+    size_t nv = m->nvalues;
+    int* slot_of = calloc(nv, sizeof *slot_of);
+    size_t* cap = calloc(nv, sizeof *cap);
+    int* busy = calloc(nv, sizeof *busy);
+    sj_status st = SJ_OK;
+    if (!slot_of || !cap || !busy)
+        st = sj_fail(SJ_ERR_NOMEM, "model plan: no memory");
+    if (st == SJ_OK)
+        st = assign_slots(p, slot_of, cap, busy);
+    if (st == SJ_OK && !(p->slots = calloc(p->nslots, sizeof *p->slots)))
+        st = sj_fail(SJ_ERR_NOMEM, "model plan: no memory");
+    for (size_t k = 0; st == SJ_OK && k < p->nslots; k++) {
+        p->slots[k] = volk_malloc(cap[k] * sizeof(float), volk_get_alignment());
+        if (!p->slots[k])
+            st = sj_fail(SJ_ERR_NOMEM, "model plan: no memory for a %zu-float buffer", cap[k]);
+        p->bytes += cap[k] * sizeof(float);
+    }
+    for (size_t v = 0; st == SJ_OK && v < nv; v++)
+        p->ptr[v] = p->slots[slot_of[v]];
+    free(slot_of);
+    free(cap);
+    free(busy);
+    return st;
+}
+
+static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
+sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj_nn_plan** plan)
+{
+    if (!m || !plan)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_nn_model_plan: model or plan pointer is NULL");
+    *plan = NULL;
+    if (height == 0 || width == 0 || height > 65536 || width > 65536)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_nn_model_plan: input size %zux%zu out of range",
+                       height, width);
+    size_t mult = m->size_multiple;
+    if ((height % mult || width % mult) && m->size_policy == SJ_SIZE_REFUSE)
+        return sj_fail(SJ_ERR_INVALID_ARG,
+                       "this model takes only heights and widths that are multiples of %zu; "
+                       "got %zux%zu (pad or crop the image)",
+                       mult, height, width);
+    sj_nn_plan* p = calloc(1, sizeof *p);
+    if (!p)
+        return sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
+    p->m = m;
+    p->in_user = (sj_nn_shape){ m->in_channels, height, width };
+    p->in_padded = (sj_nn_shape){ m->in_channels, round_up(height, mult), round_up(width, mult) };
+    p->shapes = calloc(m->nvalues, sizeof *p->shapes);
+    p->ptr = calloc(m->nvalues, sizeof *p->ptr);
+    sj_status st = SJ_OK;
+    if (!p->shapes || !p->ptr)
+        st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
+    if (st == SJ_OK)
+        p->shapes[0] = p->in_padded;
+    size_t scratch = 0;
+    for (size_t i = 0; st == SJ_OK && i < m->nnodes; i++) {
+        const sj_nn_node* n = &m->nodes[i];
+        st = node_shape(p, i, &p->shapes[n->out]);
+        if (st != SJ_OK)
+            break;
+        sj_nn_shape in = p->shapes[n->in[0]], out = p->shapes[n->out];
+        p->flops += node_flops(n, in, out);
+        size_t s = 0;
+        if (n->op == SJ_OP_CONV2D || n->op == SJ_OP_CONV_TRANSPOSE2D)
+            s = sj_nn_conv_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
+        else if (n->op == SJ_OP_GDN || n->op == SJ_OP_IGDN)
+            s = sj_nn_gdn_scratch(in, SJ_NN_SCRATCH_BUDGET);
+        if (s > scratch)
+            scratch = s;
+    }
+    if (st == SJ_OK) {
+        p->out_full = p->shapes[m->output_value];
+        p->out_user = p->out_full;
+        /* Cropped back in proportion: ceil(size * out / padded), so an encoder's latent
+         * keeps every row that still sees the real image. */
+        p->out_user.h = (height * p->out_full.h + p->in_padded.h - 1) / p->in_padded.h;
+        p->out_user.w = (width * p->out_full.w + p->in_padded.w - 1) / p->in_padded.w;
+        st = allocate(p);
+    }
+    if (st == SJ_OK && scratch) {
+        p->scratch_len = scratch;
+        p->scratch = volk_malloc(scratch * sizeof(float), volk_get_alignment());
+        if (!p->scratch)
+            st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory for %zu floats of scratch",
+                         scratch);
+        p->bytes += scratch * sizeof(float);
+    }
+    if (st != SJ_OK) {
+        sj_nn_plan_destroy(p);
+        return st;
+    }
+    *plan = p;
+    return SJ_OK;
+}
+
+void sj_nn_plan_destroy(sj_nn_plan* p)
+{
+    if (!p)
+        return;
+    for (size_t k = 0; p->slots && k < p->nslots; k++)
+        if (p->slots[k])
+            volk_free(p->slots[k]);
+    free(p->slots);
+    if (p->scratch)
+        volk_free(p->scratch);
+    free(p->shapes);
+    free(p->ptr);
+    free(p);
+}

@@ -1,0 +1,312 @@
+/* The N-level quantiser into Z_p, its soft dequantiser, and the byte quantiser of srec. */
+#include "sj_test.h"
+
+#include <securejscc/byte_quantizer.h>
+#include <securejscc/quantizer.h>
+
+#include <float.h>
+#include <stdint.h>
+
+/* SJ_REQUIRE evaluates its condition twice: only side-effect-free conditions go in it. */
+
+static sj_quantizer* make(unsigned n, unsigned p)
+{
+    sj_quantizer* q = NULL;
+    return sj_quantizer_create(n, p, &q) == SJ_OK ? q : NULL;
+}
+
+SJ_TEST(centroids_16_4093)
+{
+    sj_quantizer* q = make(16, 4093);
+    SJ_REQUIRE(q, "create: %s", sj_last_error());
+    SJ_CHECK(sj_quantizer_levels(q) == 16 && sj_quantizer_modulus(q) == 4093, "accessors");
+    const unsigned expect[16] = { 0,    255,  511,  767,  1023, 1279, 1534, 1790,
+                                  2046, 2302, 2558, 2813, 3069, 3325, 3581, 3837 };
+    for (unsigned i = 0; i < 16; i++) {
+        SJ_CHECK(sj_quantizer_centroid(q, i) == expect[i], "q_%u = %u, want %u", i, sj_quantizer_centroid(q, i),
+                 expect[i]);
+        SJ_CHECK(sj_quantizer_centroid(q, i) == (i * 4093u) / 16u, "floor(i p / N)");
+    }
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(centroids_other_sizes)
+{
+    const unsigned cfg[][2] = { { 2, 2 }, { 4, 7 }, { 256, 65536 }, { 1000, 4093 }, { 65536, 65536 } };
+    for (int t = 0; t < 5; t++) {
+        sj_quantizer* q = make(cfg[t][0], cfg[t][1]);
+        SJ_REQUIRE(q, "create %u %u", cfg[t][0], cfg[t][1]);
+        int bad = 0;
+        for (unsigned i = 0; i < cfg[t][0]; i++)
+            bad += sj_quantizer_centroid(q, i) != (uint16_t)(((uint64_t)i * cfg[t][1]) / cfg[t][0]);
+        SJ_CHECK(bad == 0, "N=%u p=%u: %d centroids wrong", cfg[t][0], cfg[t][1], bad);
+        sj_quantizer_destroy(q);
+    }
+}
+
+/* Brute-force nearest centroid, lowest index on ties. */
+static unsigned nearest(const sj_quantizer* q, double v)
+{
+    unsigned best = 0;
+    double bd = INFINITY;
+    for (unsigned j = 0; j < sj_quantizer_levels(q); j++) {
+        double d = fabs(v - sj_quantizer_centroid(q, j));
+        if (d < bd) {
+            bd = d;
+            best = j;
+        }
+    }
+    return best;
+}
+
+SJ_TEST(hard_nearest_centroid)
+{
+    const unsigned cfg[][2] = { { 16, 4093 }, { 5, 13 }, { 256, 4093 } };
+    for (int t = 0; t < 3; t++) {
+        sj_quantizer* q = make(cfg[t][0], cfg[t][1]);
+        SJ_REQUIRE(q, "create");
+        enum { N = 20001 };
+        static float z[N];
+        static uint16_t v[N];
+        static uint8_t idx[N];
+        const double p = cfg[t][1];
+        /* A fine sweep from well below 0 to well above p, hitting midpoints and integers. */
+        for (int i = 0; i < N; i++)
+            z[i] = (float)(-0.5 * p + 2.0 * p * i / (N - 1));
+        sj_status s = sj_quantizer_hard(q, z, N, v, idx);
+        SJ_REQUIRE(s == SJ_OK, "hard: %s", sj_last_error());
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            unsigned b = nearest(q, z[i]);
+            if (idx[i] != b || v[i] != sj_quantizer_centroid(q, b)) {
+                /* exact ties may go either way; both must then be equally near */
+                double d1 = fabs(z[i] - (double)v[i]), d2 = fabs(z[i] - (double)sj_quantizer_centroid(q, b));
+                if (d1 != d2 || v[i] != sj_quantizer_centroid(q, idx[i]))
+                    bad++;
+            }
+        }
+        SJ_CHECK(bad == 0, "N=%u p=%u: %d values not mapped to the nearest centroid", cfg[t][0], cfg[t][1], bad);
+        sj_quantizer_destroy(q);
+    }
+}
+
+SJ_TEST(hard_outside_range_and_specials)
+{
+    sj_quantizer* q = make(16, 4093);
+    SJ_REQUIRE(q, "create");
+    float z[] = { -1e9f, -1.0f, 0.0f, 127.0f, 128.0f, 4092.9f, 4093.0f, 5000.0f, 1e30f, INFINITY, -INFINITY };
+    const unsigned want[] = { 0, 0, 0, 0, 1, 15, 15, 15, 15, 15, 0 };
+    enum { K = sizeof z / sizeof z[0] };
+    uint16_t v[K];
+    uint8_t idx[K];
+    sj_status s = sj_quantizer_hard(q, z, K, v, idx);
+    SJ_REQUIRE(s == SJ_OK, "hard: %s", sj_last_error());
+    for (int i = 0; i < K; i++)
+        SJ_CHECK(idx[i] == want[i] && v[i] == sj_quantizer_centroid(q, want[i]), "z=%g -> level %u (%u), want %u",
+                 (double)z[i], idx[i], v[i], want[i]);
+    /* Values only, no indices. */
+    s = sj_quantizer_hard(q, z, K, v, NULL);
+    SJ_CHECK(s == SJ_OK, "indices NULL");
+    float bad[2] = { 1.0f, NAN };
+    SJ_CHECK(sj_quantizer_hard(q, bad, 2, v, idx) == SJ_ERR_INVALID_ARG, "NaN accepted");
+    sj_quantizer_destroy(q);
+
+    sj_quantizer* big = make(1000, 4093);
+    SJ_REQUIRE(big, "create");
+    SJ_CHECK(sj_quantizer_hard(big, z, 1, v, idx) == SJ_ERR_INVALID_ARG, "1000 levels into 8-bit indices");
+    SJ_CHECK(sj_quantizer_hard(big, z, 1, v, NULL) == SJ_OK, "values only");
+    sj_quantizer_destroy(big);
+}
+
+SJ_TEST(soft_tiny_noise_gives_centroid)
+{
+    sj_quantizer* q = make(16, 4093);
+    SJ_REQUIRE(q, "create");
+    enum { K = 16 * 3 };
+    float y[K], out[K];
+    for (int i = 0; i < 16; i++) {
+        double c = sj_quantizer_centroid(q, i);
+        y[3 * i] = (float)c;
+        y[3 * i + 1] = (float)(c + 40.0);
+        y[3 * i + 2] = (float)(c - 40.0 < 0 ? c - 40.0 + 4093 : c - 40.0); /* mod p */
+    }
+    /* Variance 1: weights of the other centroids are exp(-200^2 / 2) = 0, which without the
+     * max-subtraction would underflow every weight and give 0/0. */
+    sj_status s = sj_quantizer_soft_dequant(q, y, K, 1.0f, out);
+    SJ_REQUIRE(s == SJ_OK, "soft: %s", sj_last_error());
+    for (int i = 0; i < K; i++) {
+        double want = sj_quantizer_centroid(q, i / 3);
+        SJ_CHECK(isfinite(out[i]) && fabs(out[i] - want) < 1e-3, "y=%g -> %g, want %g", (double)y[i],
+                 (double)out[i], want);
+    }
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(soft_wraps_around)
+{
+    sj_quantizer* q = make(16, 4093);
+    SJ_REQUIRE(q, "create");
+    /* y = p - 0.5 is 0.5 from q_0 = 0 on the circle and 255.5 from q_15 = 3837. */
+    float y[4] = { 4092.5f, -0.5f, 4093.0f + 3.0f, 2.0f * 4093.0f - 1.0f };
+    float out[4];
+    sj_status s = sj_quantizer_soft_dequant(q, y, 4, 100.0f, out);
+    SJ_REQUIRE(s == SJ_OK, "soft: %s", sj_last_error());
+    for (int i = 0; i < 4; i++)
+        SJ_CHECK(fabs(out[i]) < 1e-3, "y=%g -> %g, want q_0 = 0", (double)y[i], (double)out[i]);
+    /* Midway between q_15 = 3837 and p = q_0 + p (128 units from each): equal weights, so the
+     * posterior mean is the average of the two centroid values 3837 and 0. */
+    float mid = (3837.0f + 4093.0f) / 2.0f;
+    s = sj_quantizer_soft_dequant(q, &mid, 1, 100.0f, out);
+    SJ_CHECK(s == SJ_OK && fabs(out[0] - 3837.0 / 2) < 1e-2, "midpoint across the wrap -> %g", (double)out[0]);
+    /* Closer to q_0 across the wrap: the value moves toward 0. */
+    float near0 = 4093.0f - 20.0f;
+    s = sj_quantizer_soft_dequant(q, &near0, 1, 2000.0f, out);
+    SJ_CHECK(s == SJ_OK && out[0] < 1000.0f, "y = p - 20 with var 2000 -> %g, expected close to 0", (double)out[0]);
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(soft_matches_reference_and_huge_noise)
+{
+    sj_quantizer* q = make(16, 4093);
+    SJ_REQUIRE(q, "create");
+    const double p = 4093;
+    double mean = 0;
+    for (unsigned j = 0; j < 16; j++)
+        mean += sj_quantizer_centroid(q, j) / 16.0;
+    float y[7] = { 0.0f, 100.0f, 1000.3f, 2047.0f, 3000.0f, 4000.0f, 4092.9f };
+    float out[7];
+    sj_status s = sj_quantizer_soft_dequant(q, y, 7, 1e12f, out);
+    SJ_REQUIRE(s == SJ_OK, "soft: %s", sj_last_error());
+    for (int i = 0; i < 7; i++)
+        SJ_CHECK(fabs(out[i] - mean) < 1e-2, "huge noise: y=%g -> %g, want mean %g", (double)y[i], (double)out[i],
+                 mean);
+    /* Moderate noise against a direct evaluation of the definition. */
+    const float vars[3] = { 500.0f, 5000.0f, 50000.0f };
+    for (int t = 0; t < 3; t++) {
+        s = sj_quantizer_soft_dequant(q, y, 7, vars[t], out);
+        SJ_REQUIRE(s == SJ_OK, "soft");
+        for (int i = 0; i < 7; i++) {
+            double sw = 0, swq = 0;
+            for (unsigned j = 0; j < 16; j++) {
+                double d = fabs(y[i] - (double)sj_quantizer_centroid(q, j));
+                d = fmin(d, p - d);
+                double w = exp(-d * d / (2.0 * vars[t]));
+                sw += w;
+                swq += w * sj_quantizer_centroid(q, j);
+            }
+            SJ_CHECK(fabs(out[i] - swq / sw) < 1e-2 * fmax(1.0, swq / sw / 1000), "var %g y=%g: %g vs %g",
+                     (double)vars[t], (double)y[i], (double)out[i], swq / sw);
+        }
+    }
+    float bad = NAN;
+    SJ_CHECK(sj_quantizer_soft_dequant(q, y, 1, 0.0f, out) == SJ_ERR_INVALID_ARG, "zero variance accepted");
+    SJ_CHECK(sj_quantizer_soft_dequant(q, y, 1, -1.0f, out) == SJ_ERR_INVALID_ARG, "negative variance accepted");
+    SJ_CHECK(sj_quantizer_soft_dequant(q, &bad, 1, 1.0f, out) == SJ_ERR_INVALID_ARG, "NaN accepted");
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(create_arguments)
+{
+    sj_quantizer* q = NULL;
+    SJ_CHECK(sj_quantizer_create(1, 4093, &q) == SJ_ERR_INVALID_ARG && !q, "1 level");
+    SJ_CHECK(sj_quantizer_create(16, 15, &q) == SJ_ERR_INVALID_ARG, "modulus < levels");
+    SJ_CHECK(sj_quantizer_create(16, 65537, &q) == SJ_ERR_INVALID_ARG, "modulus > 65536");
+    SJ_CHECK(sj_quantizer_create(16, 4093, NULL) == SJ_ERR_INVALID_ARG, "NULL out");
+    SJ_CHECK(sj_quantizer_levels(NULL) == 0 && sj_quantizer_modulus(NULL) == 0, "NULL accessors");
+    sj_quantizer_destroy(NULL);
+}
+
+/* ---- byte quantiser ---- */
+
+SJ_TEST(byteq_round_trip)
+{
+    enum { N = 5000 };
+    static float x[N], y[N];
+    static uint8_t b[N];
+    /* Ranges from tiny to huge and shifted far from zero. */
+    const double spans[] = { 1e-3, 1.0, 37.5, 1e6 };
+    const double shifts[] = { 0.0, -3.0, 1e4 };
+    uint32_t state = 12345u; /* a fixed LCG: the data only needs to be spread, not random */
+    for (int a = 0; a < 4; a++)
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < N; i++) {
+                state = state * 1664525u + 1013904223u;
+                x[i] = (float)(shifts[c] + spans[a] * ((state >> 8) / 16777216.0 - 0.5));
+            }
+            sj_byteq_params prm;
+            sj_status s = sj_byteq_quantize(x, N, b, &prm);
+            SJ_REQUIRE(s == SJ_OK, "quantize: %s", sj_last_error());
+            SJ_REQUIRE(sj_byteq_dequantize(b, N, &prm, y) == SJ_OK, "dequantize");
+            float lo = x[0], hi = x[0];
+            for (int i = 0; i < N; i++) {
+                lo = fminf(lo, x[i]);
+                hi = fmaxf(hi, x[i]);
+            }
+            SJ_CHECK(prm.offset == lo, "offset %g, min %g", (double)prm.offset, (double)lo);
+            SJ_CHECK(fabs(prm.scale - (hi - (double)lo) / 255) <= 1e-6 * prm.scale, "scale %g", (double)prm.scale);
+            double maxerr = 0;
+            int used0 = 0, used255 = 0;
+            for (int i = 0; i < N; i++) {
+                maxerr = fmax(maxerr, fabs((double)y[i] - x[i]));
+                used0 |= b[i] == 0;
+                used255 |= b[i] == 255;
+            }
+            /* scale / 2 from rounding, plus float rounding of the result itself. */
+            double tol = prm.scale / 2 * (1 + 1e-5) + 4 * FLT_EPSILON * fmax(fabs(lo), fabs(hi));
+            SJ_CHECK(maxerr <= tol, "span %g shift %g: max error %g > %g", spans[a], shifts[c], maxerr, tol);
+            SJ_CHECK(used0 && used255, "the full byte range is not used");
+        }
+}
+
+SJ_TEST(byteq_constant_and_refusals)
+{
+    float x[10];
+    uint8_t b[10];
+    float y[10];
+    for (int i = 0; i < 10; i++)
+        x[i] = -2.75f;
+    sj_byteq_params prm;
+    sj_status s = sj_byteq_quantize(x, 10, b, &prm);
+    SJ_REQUIRE(s == SJ_OK, "constant: %s", sj_last_error());
+    SJ_CHECK(prm.offset == -2.75f && prm.scale == 1.0f, "constant frame params %g %g", (double)prm.offset,
+             (double)prm.scale);
+    int nz = 0;
+    for (int i = 0; i < 10; i++)
+        nz += b[i] != 0;
+    SJ_CHECK(nz == 0, "constant frame bytes not 0");
+    SJ_CHECK(sj_byteq_dequantize(b, 10, &prm, y) == SJ_OK && y[3] == -2.75f, "constant round trip");
+
+    x[4] = NAN;
+    SJ_CHECK(sj_byteq_quantize(x, 10, b, &prm) == SJ_ERR_INVALID_ARG, "NaN accepted");
+    x[4] = INFINITY;
+    SJ_CHECK(sj_byteq_quantize(x, 10, b, &prm) == SJ_ERR_INVALID_ARG, "inf accepted");
+    x[4] = 0;
+    SJ_CHECK(sj_byteq_quantize(x, 0, b, &prm) == SJ_ERR_INVALID_ARG, "empty frame");
+    SJ_CHECK(sj_byteq_quantize(NULL, 10, b, &prm) == SJ_ERR_INVALID_ARG, "NULL");
+    /* Extreme range: no overflow to inf in the scale. */
+    x[0] = -FLT_MAX;
+    x[1] = FLT_MAX;
+    s = sj_byteq_quantize(x, 10, b, &prm);
+    SJ_CHECK(s == SJ_OK && isfinite(prm.scale) && b[0] == 0 && b[1] == 255, "extreme range");
+    sj_byteq_params badp = { 0.0f, 0.0f };
+    SJ_CHECK(sj_byteq_dequantize(b, 10, &badp, y) == SJ_ERR_INVALID_ARG, "zero scale accepted");
+    badp.scale = NAN;
+    SJ_CHECK(sj_byteq_dequantize(b, 10, &badp, y) == SJ_ERR_INVALID_ARG, "NaN scale accepted");
+    badp.scale = 1.0f;
+    badp.offset = INFINITY;
+    SJ_CHECK(sj_byteq_dequantize(b, 10, &badp, y) == SJ_ERR_INVALID_ARG, "inf offset accepted");
+}
+
+SJ_TEST(byteq_known_answer)
+{
+    float x[4] = { 0.0f, 1.0f, 2.55f, 0.006f };
+    uint8_t b[4];
+    sj_byteq_params prm;
+    sj_status s = sj_byteq_quantize(x, 4, b, &prm);
+    SJ_REQUIRE(s == SJ_OK, "quantize");
+    SJ_CHECK(prm.offset == 0.0f && fabs(prm.scale - 0.01) < 1e-7, "params %g %g", (double)prm.offset,
+             (double)prm.scale);
+    SJ_CHECK(b[0] == 0 && b[1] == 100 && b[2] == 255 && b[3] == 1, "bytes %u %u %u %u", b[0], b[1], b[2], b[3]);
+}
+
+SJ_TEST_MAIN("quantizer")
