@@ -6,6 +6,7 @@
  * Reading trusts nothing in the file until the fixed header, the lengths and the exact file
  * size agree and the BLAKE2b checksum over everything matches. */
 #define _POSIX_C_SOURCE 200809L
+#include "le_bytes.h"
 #include "securejscc/keyfile.h"
 
 #include <errno.h>
@@ -47,20 +48,6 @@ static const char* kind_name(int kind)
     case SJ_KEYFILE_KEYSTREAM: return "keystream key";
     }
     return "unknown";
-}
-
-static void put_le(uint8_t* p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t* p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
 }
 
 static void* kf_alloc(size_t len, int secret)
@@ -218,10 +205,10 @@ sj_status sj_keyfile_write(const char* path, sj_keyfile_kind kind, const void* h
 
     uint8_t fixed[SJ_KF_FIXED];
     memcpy(fixed, sj_keyfile_magic, 8);
-    put_le(fixed + 8, SJ_KEYFILE_VERSION, 2);
-    put_le(fixed + 10, (uint64_t)kind, 2);
-    put_le(fixed + 12, (uint64_t)header_len, 4);
-    put_le(fixed + 16, (uint64_t)payload_len, 8);
+    sj_put_le(fixed + 8, SJ_KEYFILE_VERSION, 2);
+    sj_put_le(fixed + 10, (uint64_t)kind, 2);
+    sj_put_le(fixed + 12, (uint64_t)header_len, 4);
+    sj_put_le(fixed + 16, (uint64_t)payload_len, 8);
 
     crypto_generichash_state h;
     uint8_t sum[SJ_KF_SUM];
@@ -346,10 +333,10 @@ sj_status sj_keyfile_read(const char* path, sj_keyfile_kind expected_kind, void*
         close(fd);
         return sj_fail(SJ_ERR_FORMAT, "key file %s: not a securejscc key file (bad magic)", path);
     }
-    const unsigned version = (unsigned)get_le(fixed + 8, 2);
-    const unsigned kind = (unsigned)get_le(fixed + 10, 2);
-    const uint64_t hlen = get_le(fixed + 12, 4);
-    const uint64_t plen = get_le(fixed + 16, 8);
+    const unsigned version = (unsigned)sj_get_le(fixed + 8, 2);
+    const unsigned kind = (unsigned)sj_get_le(fixed + 10, 2);
+    const uint64_t hlen = sj_get_le(fixed + 12, 4);
+    const uint64_t plen = sj_get_le(fixed + 16, 8);
     if (version != SJ_KEYFILE_VERSION) {
         close(fd);
         return sj_fail(SJ_ERR_FORMAT, "key file %s: format version %u, this library reads version %d", path,

@@ -7,6 +7,7 @@
  * and the 32-byte key id, BLAKE2b-256 of the public header fields (bytes 0..31) followed
  * by the public payload, so that a secret key can be matched to its public key without
  * opening both. */
+#include "le_bytes.h"
 #include "lwe_internal.h"
 #include "securejscc/keyfile.h"
 
@@ -18,38 +19,24 @@
  * stays in cache while all n1 rows use it, instead of streaming all of S n1 times. */
 #define SJ_KEYGEN_TILE 2048u
 
-static void put_le(uint8_t* b, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t* b, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
 /* Header bytes 0..31; bytes 32..63 are the key id. */
 static void header_fields(uint8_t h[32], sj_lwe_preset preset, const sj_lwe_params* pp, size_t l)
 {
     uint64_t sbits;
     memcpy(&sbits, &pp->s, sizeof sbits); /* IEEE-754 binary64, stored little-endian */
-    put_le(h + 0, (uint64_t)preset, 4);
-    put_le(h + 4, pp->n1, 4);
-    put_le(h + 8, pp->n2, 4);
-    put_le(h + 12, pp->p, 4);
-    put_le(h + 16, (uint64_t)l, 8);
-    put_le(h + 24, sbits, 8);
+    sj_put_le(h + 0, (uint64_t)preset, 4);
+    sj_put_le(h + 4, pp->n1, 4);
+    sj_put_le(h + 8, pp->n2, 4);
+    sj_put_le(h + 12, pp->p, 4);
+    sj_put_le(h + 16, (uint64_t)l, 8);
+    sj_put_le(h + 24, sbits, 8);
 }
 
 /* Canonical [0, p) little-endian uint16 of centred values (public matrices). */
 static void put_canonical(uint8_t* dst, const int16_t* src, size_t n, int32_t p)
 {
     for (size_t i = 0; i < n; i++)
-        put_le(dst + 2 * i, sj_lwe_uncenter(src[i], p), 2);
+        sj_put_le(dst + 2 * i, sj_lwe_uncenter(src[i], p), 2);
 }
 
 static void key_id(const struct sj_lwe_pubkey* pub, uint8_t id[SJ_LWE_ID_BYTES])
@@ -224,7 +211,7 @@ static sj_status save_key(const struct sj_lwe_pubkey* pub, const struct sj_lwe_s
         put_canonical(payload + 2 * na, pub->P, n - na, (int32_t)pp->p);
     } else {
         for (size_t i = 0; i < n; i++)
-            put_le(payload + 2 * i, (uint16_t)sec->S[i], 2);
+            sj_put_le(payload + 2 * i, (uint16_t)sec->S[i], 2);
     }
     st = sj_keyfile_write(path, pub ? SJ_KEYFILE_LWE_PUBLIC : SJ_KEYFILE_LWE_SECRET, hdr, sizeof hdr, payload, 2 * n,
                           pub == NULL, force);
@@ -261,7 +248,7 @@ static sj_status load_key(const char* path, sj_lwe_pubkey** pubo, sj_lwe_seckey*
     if (st != SJ_OK)
         return st;
     const int hdr_ok = hlen == SJ_LWE_HEADER_BYTES;
-    uint64_t id = hdr_ok ? get_le(hdr, 4) : 0, l = hdr_ok ? get_le(hdr + 16, 8) : 0;
+    uint64_t id = hdr_ok ? sj_get_le(hdr, 4) : 0, l = hdr_ok ? sj_get_le(hdr + 16, 8) : 0;
     const sj_lwe_params* pp = id < 4 ? sj_lwe_preset_params((sj_lwe_preset)id) : NULL;
     if (pp != NULL)
         header_fields(expect, (sj_lwe_preset)id, pp, (size_t)l);
@@ -280,7 +267,7 @@ static sj_status load_key(const char* path, sj_lwe_pubkey** pubo, sj_lwe_seckey*
     if ((st = alloc_pair((sj_lwe_preset)id, (size_t)l, pubo ? &pub : NULL, seco ? &sec : NULL)) == SJ_OK) {
         const int32_t p = (int32_t)pp->p, T = (int32_t)sj_dgauss_tail_bound(pp->s);
         for (size_t i = 0; i < n && st == SJ_OK; i++) {
-            int32_t v = pub ? (int32_t)get_le(pl + 2 * i, 2) : (int16_t)(uint16_t)get_le(pl + 2 * i, 2);
+            int32_t v = pub ? (int32_t)sj_get_le(pl + 2 * i, 2) : (int16_t)(uint16_t)sj_get_le(pl + 2 * i, 2);
             if (pub ? v >= p : (v < -T || v > T))
                 st = sj_fail(SJ_ERR_FORMAT, "%s: %s key value %d at index %zu is out of range", path, what, (int)v, i);
             else if (sec)

@@ -51,7 +51,7 @@ static sj_status check_args(const uint8_t* a, const uint8_t* b, int width, int h
 
 sj_status sj_psnr(const uint8_t* a, const uint8_t* b, int width, int height, int channels, double* out)
 {
-    size_t n;
+    size_t n = 0;
     sj_status s = check_args(a, b, width, height, channels, out, 1, "sj_psnr", &n);
     if (s != SJ_OK)
         return s;

@@ -1,0 +1,158 @@
+"""The PyTorch copy of the `lwe` chain used in training (python/training/sjtrain/lwe_chain.py)
+must compute what the C core computes, or the networks would train on the wrong noise."""
+import ctypes
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+sys.path.insert(0, os.path.join(os.environ["SJ_SOURCE_DIR"], "python", "training"))
+from sjtrain import lwe_chain  # noqa: E402
+
+LIB = ctypes.CDLL(os.environ["SJ_CORE_LIB"])
+LIB.sj_last_error.restype = ctypes.c_char_p
+SJ_MOD_4096QAM = 3
+SJ_SOFT4096_SEPARABLE = 0
+
+
+def ok(status):
+    assert status == 0, LIB.sj_last_error().decode()
+
+
+def obj():
+    return ctypes.c_void_p()
+
+
+def ptr(a):
+    return a.ctypes.data_as(ctypes.c_void_p)
+
+
+@pytest.fixture(scope="module")
+def qam():
+    m, d = obj(), obj()
+    ok(LIB.sj_modem_create(SJ_MOD_4096QAM, ctypes.byref(m)))
+    ok(LIB.sj_softdemod_create(m, ctypes.c_size_t(100000), ctypes.byref(d)))
+    yield m, d
+    LIB.sj_softdemod_destroy(d)
+    LIB.sj_modem_destroy(m)
+
+
+def c_map(m, idx):
+    idx = np.ascontiguousarray(idx, dtype=np.uint16)
+    out = np.zeros(len(idx), dtype=np.complex64)
+    ok(LIB.sj_modem_map(m, ptr(idx), ctypes.c_size_t(len(idx)), ptr(out)))
+    return out
+
+
+def test_4096qam_grid_matches_c(qam):
+    m, _ = qam
+    idx = np.arange(lwe_chain.P)
+    i, q = lwe_chain.qam4096_map(torch.from_numpy(idx))
+    sym = c_map(m, idx)
+    assert np.abs(sym.real - i.numpy()).max() < 1e-5
+    assert np.abs(sym.imag - q.numpy()).max() < 1e-5
+
+
+@pytest.mark.parametrize("snr_db", [0.0, 10.0, 20.0, 35.0])
+def test_posterior_mean_matches_c(qam, snr_db):
+    m, d = qam
+    g = np.random.default_rng(int(snr_db))
+    idx = g.integers(0, lwe_chain.P, 20000)
+    idx[:10] = [0, 63, 4032, 4092, 4031, 64, 4000, 4090, 1, 2047]  # edges and the unused corner
+    n0 = 10 ** (-snr_db / 10)
+    sym = c_map(m, idx) + (g.normal(size=len(idx)) + 1j * g.normal(size=len(idx))).astype(np.complex64) * np.sqrt(
+        n0 / 2)
+    sym = sym.astype(np.complex64)
+    out = np.zeros(len(idx), dtype=np.float32)
+    ok(LIB.sj_softdemod_posterior_mean(d, ptr(sym), ctypes.c_size_t(len(idx)), ctypes.c_float(n0),
+                                       SJ_SOFT4096_SEPARABLE, ptr(out)))
+    mine = lwe_chain.qam4096_posterior_mean(torch.from_numpy(sym.real.copy()), torch.from_numpy(sym.imag.copy()),
+                                            torch.tensor(n0))
+    # float32 symbols and the C grid's gain rounded to 18 significant bits (modem.c) leave
+    # differences of a few 1e-3 index units; anything structural (row/column swap, wrong
+    # corner handling, wrong noise scaling) is off by 1 to thousands.
+    assert np.abs(mine.numpy() - out).max() < 0.05
+
+
+def test_soft_dequantizer_matches_c():
+    q = obj()
+    ok(LIB.sj_quantizer_create(16, lwe_chain.P, ctypes.byref(q)))
+    y = np.random.default_rng(3).uniform(0, lwe_chain.P, 5000).astype(np.float32)
+    for var in (25.0, 251.0 ** 2, 1e6):
+        out = np.zeros_like(y)
+        ok(LIB.sj_quantizer_soft_dequant(q, ptr(y), ctypes.c_size_t(len(y)), ctypes.c_float(var), ptr(out)))
+        mine = lwe_chain.soft_dequantize(torch.from_numpy(y), var).numpy()
+        assert np.abs(mine - out).max() < 0.05, var
+    LIB.sj_quantizer_destroy(q)
+
+
+def test_hard_quantizer_matches_c():
+    q = obj()
+    ok(LIB.sj_quantizer_create(16, lwe_chain.P, ctypes.byref(q)))
+    z = np.random.default_rng(4).uniform(-300, lwe_chain.P + 300, 5000).astype(np.float32)
+    values = np.zeros(len(z), dtype=np.uint16)
+    ok(LIB.sj_quantizer_hard(q, ptr(z), ctypes.c_size_t(len(z)), ptr(values), None))
+    mine, _, _ = lwe_chain.quantize(torch.from_numpy(z), sigma_q=200.0)
+    assert np.array_equal(mine.numpy().astype(np.uint16), values)
+    LIB.sj_quantizer_destroy(q)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    prefix = str(tmp_path_factory.mktemp("keys") / "k")
+    subprocess.run([os.path.join(os.environ["SJ_BIN_DIR"], "securejscc-keygen"), "--scheme", "lwe", "--length", "384",
+                    "--out", prefix], check=True, capture_output=True)
+    return prefix + ".pub", prefix + ".sec"
+
+
+def test_torch_decrypts_c_ciphertexts_like_c(keys):
+    pub_path, sec_path = keys
+    k = 1000  # 3 blocks of l = 384, the last one partial
+    pub, sec, enc, dec = obj(), obj(), obj(), obj()
+    ok(LIB.sj_lwe_pubkey_load(pub_path.encode(), ctypes.byref(pub)))
+    ok(LIB.sj_lwe_seckey_load(sec_path.encode(), ctypes.byref(sec)))
+    ok(LIB.sj_lwe_encryptor_create(pub, ctypes.c_size_t(k), ctypes.byref(enc)))
+    ok(LIB.sj_lwe_decryptor_create(sec, ctypes.c_size_t(k), ctypes.byref(dec)))
+    key = lwe_chain.LweKey.from_files(pub_path, sec_path)
+    g = np.random.default_rng(5)
+    z = (g.integers(0, 16, k) * lwe_chain.P // 16).astype(np.uint16)
+    c = np.zeros(k, dtype=np.uint16)
+    d = np.zeros(3 * key.n2, dtype=np.uint16)
+    ok(LIB.sj_lwe_encrypt(enc, ptr(z), ptr(c), ptr(d)))
+    c_noisy = (c + g.normal(0, 3, k)).astype(np.float32)
+    z_c = np.zeros(k, dtype=np.float32)
+    ok(LIB.sj_lwe_decrypt_soft(dec, ptr(c_noisy), ptr(d), ptr(z_c)))
+    z_t = key.decrypt_soft(torch.from_numpy(c_noisy)[None], torch.from_numpy(d.astype(np.int64)).view(1, 3, -1))[0]
+    diff = np.remainder(z_t.numpy() - z_c + lwe_chain.P / 2, lwe_chain.P) - lwe_chain.P / 2
+    assert np.abs(diff).max() < 1e-2
+    for f, o in ((LIB.sj_lwe_encryptor_destroy, enc), (LIB.sj_lwe_decryptor_destroy, dec),
+                 (LIB.sj_lwe_pubkey_destroy, pub), (LIB.sj_lwe_seckey_destroy, sec)):
+        f(o)
+
+
+def test_torch_encryption_noise_matches_theory(keys):
+    key = lwe_chain.LweKey.from_files(*keys)
+    g = torch.Generator().manual_seed(6)
+    z = torch.randint(0, 16, (8, 1000), generator=g) * lwe_chain.P // 16
+    c, d = key.encrypt(z, g)
+    err = torch.remainder(key.decrypt_soft(c.float(), d) - z + lwe_chain.P / 2, lwe_chain.P) - lwe_chain.P / 2
+    assert abs(err.std().item() / key.noise_std() - 1) < 0.1
+    assert abs(key.noise_std() - 251.1) < 1.0  # medium preset, docs/lwe.md
+    # Ciphertexts look uniform: mean of c near (p - 1) / 2 even for structured plaintexts.
+    assert abs(c.double().mean().item() / ((lwe_chain.P - 1) / 2) - 1) < 0.02
+
+
+def test_chain_gradient_reaches_encoder_and_keystream_variant_is_cleaner():
+    torch.manual_seed(7)
+    key = lwe_chain.LweKey.generate("medium", l=512)
+    z = (torch.rand(4, 512) * (lwe_chain.P - 1)).requires_grad_()
+    out = lwe_chain.lwe_chain(z, key, 20.0, sigma_q=50.0)
+    out.sum().backward()
+    assert z.grad is not None and torch.isfinite(z.grad).all() and z.grad.abs().sum() > 0
+    z_bar, _, _ = lwe_chain.quantize(z.detach(), 200.0)
+    err_lwe = (lwe_chain.lwe_chain(z.detach(), key, 20.0, 200.0) - z_bar).abs().mean()
+    err_ks = (lwe_chain.lwe_chain(z.detach(), None, 20.0, 200.0, encrypt=False) - z_bar).abs().mean()
+    assert err_ks < err_lwe
