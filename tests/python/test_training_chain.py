@@ -156,3 +156,54 @@ def test_chain_gradient_reaches_encoder_and_keystream_variant_is_cleaner():
     err_lwe = (lwe_chain.lwe_chain(z.detach(), key, 20.0, 200.0) - z_bar).abs().mean()
     err_ks = (lwe_chain.lwe_chain(z.detach(), None, 20.0, 200.0, encrypt=False) - z_bar).abs().mean()
     assert err_ks < err_lwe
+
+
+# ---------------------------------------------------------------- the srec chain
+
+from sjtrain import srec_chain  # noqa: E402
+
+MODS = {"bpsk": 0, "qpsk": 1, "16qam": 2}
+
+
+@pytest.mark.parametrize("name", ["bpsk", "qpsk", "16qam"])
+def test_srec_byte_mapping_matches_c(name):
+    m = obj()
+    ok(LIB.sj_modem_create(MODS[name], ctypes.byref(m)))
+    data = np.arange(256, dtype=np.uint8)
+    nsym = 256 * 8 // srec_chain.BITS[name]
+    sym = np.zeros(nsym, dtype=np.complex64)
+    ok(LIB.sj_modem_map_bytes(m, ptr(data), ctypes.c_size_t(256), ptr(sym)))
+    idx = srec_chain.bytes_to_symbols(torch.from_numpy(data.astype(np.int64))[None], name)[0]
+    pts = srec_chain.constellation(name)[idx].numpy()
+    assert np.abs(pts[:, 0] - sym.real).max() < 1e-6 and np.abs(pts[:, 1] - sym.imag).max() < 1e-6
+    back = srec_chain.symbols_to_bytes(idx[None], name)[0].numpy()
+    assert np.array_equal(back, data)
+    LIB.sj_modem_destroy(m)
+
+
+def test_srec_byte_quantizer_matches_c():
+    class Params(ctypes.Structure):
+        _fields_ = [("offset", ctypes.c_float), ("scale", ctypes.c_float)]
+
+    x = np.random.default_rng(8).normal(0, 3, 777).astype(np.float32)
+    out = np.zeros(len(x), dtype=np.uint8)
+    prm = Params()
+    ok(LIB.sj_byteq_quantize(ptr(x), ctypes.c_size_t(len(x)), ptr(out), ctypes.byref(prm)))
+    q, lo, scale = srec_chain.byte_quantize(torch.from_numpy(x)[None])
+    assert abs(lo.item() - prm.offset) < 1e-6 and abs(scale.item() / prm.scale - 1) < 1e-6
+    assert np.abs(q[0].numpy() - out.astype(np.int64)).max() <= 1  # rounding ties may differ
+    assert (q[0].numpy() != out).mean() < 0.01
+
+
+def test_srec_chain_errors_grow_with_noise_and_wrap_under_encryption():
+    torch.manual_seed(9)
+    f = torch.rand(16, 512)
+    err = {}
+    for enc in (False, True):
+        for snr in (4.0, 30.0):
+            err[enc, snr] = (srec_chain.srec_chain(f, "qpsk", snr, encrypt=enc) - f).abs().mean().item()
+    assert err[True, 30.0] < 0.01 and err[False, 30.0] < 0.01
+    assert err[True, 4.0] > err[True, 30.0] * 10
+    # With the mod-256 cipher a flipped bit wraps around the byte range, so the plaintext
+    # error is larger than without encryption at the same SNR (the paper's motivation for SR).
+    assert err[True, 4.0] > err[False, 4.0]

@@ -270,12 +270,15 @@ def build_graph(model, example):
 
 def export(model, path, channels=3, example_size=(32, 32), size_multiple=None,
            size_policy="pad_reflect", bandwidth_ratio=None, input_range="[0,1]",
-           output_kind=None, training=None):
+           output_kind=None, training=None, architecture=None, config=None):
     """Writes model to path in the runtime's format; returns the metadata written.
 
     size_multiple defaults to the product of the downsampling strides; bandwidth_ratio
     (channel uses per source value) and training (a JSON-able dict: data, epochs, SNR,
-    measured results) go into the metadata as they are."""
+    measured results) go into the metadata as they are. architecture (a name known to
+    models.build_network) and config (its keyword arguments) are written as the
+    "architecture" and "config" keys, so the PyTorch module can be rebuilt from the file
+    (load_network)."""
     example = torch.rand(1, channels, *example_size)
     graph, tensors, down = build_graph(model, example)
     with torch.no_grad():
@@ -297,5 +300,61 @@ def export(model, path, channels=3, example_size=(32, 32), size_multiple=None,
     }
     if bandwidth_ratio is not None:
         meta["bandwidth_ratio"] = repr(float(bandwidth_ratio))
+    if architecture is not None:
+        meta["architecture"] = str(architecture)
+        meta["config"] = json.dumps(config or {}, sort_keys=True)
     safetensors_io.save(path, tensors, meta)
     return meta
+
+
+def export_network(module, path, metadata=None, example_size=(32, 32)):
+    """Exports a module made by models.build_network, taking the input channels, size
+    multiple and output kind from models.NETWORK_SPECS and writing its architecture name
+    and config. metadata: optional keyword arguments of export() (training,
+    bandwidth_ratio, size_policy, ...). example_size is the image size; a decoder is
+    traced on the latent of that image."""
+    from . import models
+
+    name = getattr(module, "sj_architecture", None)
+    if name is None:
+        raise ExportError("export_network needs a module made by models.build_network "
+                          "(use export() for others)")
+    cfg = module.sj_config
+    _, _, _, multiple, kind = models.NETWORK_SPECS[name]
+    c, h, w = models.network_input_shape(name, cfg, *example_size)
+    kw = {"size_multiple": multiple, "output_kind": kind}
+    kw.update(metadata or {})
+    return export(module, path, channels=c, example_size=(h, w), architecture=name,
+                  config=cfg, **kw)
+
+
+def load_network(path):
+    """Rebuilds the PyTorch module of a model file written with an architecture (export
+    with architecture/config, or export_network) and loads its weights. GDN files hold
+    the effective beta and gamma; the trainable parameters are their square-root-domain
+    values sqrt(v + pedestal), which reproduce them (up to rounding). Returns
+    (module in eval mode, metadata)."""
+    from . import models
+
+    tensors, meta = safetensors_io.load(path)
+    if "architecture" not in meta:
+        raise ExportError(f"{path}: no 'architecture' metadata; cannot rebuild the network")
+    net = models.build_network(meta["architecture"], **json.loads(meta.get("config", "{}")))
+    gdn = {q for q, m in net.named_modules() if isinstance(m, GDN)}
+    state = net.state_dict()
+    missing = [k for k in state if k not in tensors]
+    extra = [k for k in tensors if k not in state]
+    if missing or extra:
+        raise ExportError(f"{path}: tensors do not match {meta['architecture']}: missing "
+                          f"{missing[:5]}, unexpected {extra[:5]}")
+    loaded = {}
+    for k in state:
+        t = torch.from_numpy(tensors[k])
+        if k.rsplit(".", 1)[0] in gdn:
+            t = torch.sqrt(t + GDN.pedestal)
+        if t.shape != state[k].shape:
+            raise ExportError(f"{path}: {k} has shape {list(t.shape)}, the network "
+                              f"{list(state[k].shape)}")
+        loaded[k] = t
+    net.load_state_dict(loaded)
+    return net.eval(), meta
