@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the C runtime's committed test vectors: for each small random-weight network
-below (one per operator family, plus the DeepJSCC encoder and decoder of models.py), a
-model file tests/nn/data/<name>.safetensors and tests/nn/data/<name>.vec holding a seeded
+below (one per operator family, the DeepJSCC encoder and decoder of models.py, and
+small-width DeepJSCEC decoder and SREC super-resolution networks), a model file tests/nn/data/<name>.safetensors and tests/nn/data/<name>.vec holding a seeded
 random input and PyTorch's output for it.
 
   /usr/bin/python3 python/training/make_test_vectors.py [--out tests/nn/data]
@@ -132,6 +132,34 @@ class ChannelGate(nn.Module):
         return self.c2(h + g.view(1, -1, 1, 1))
 
 
+def _he_weights(net, gain, seed):
+    """Convolution and linear weights N(0, gain / fan_in), so that activations keep an
+    O(1) spread through deep stacks (PyTorch's default initialisation shrinks them layer
+    by layer, and a network whose output is a flat 0.5 tests little)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+                fan = m.weight[0].numel()
+                if isinstance(m, nn.ConvTranspose2d):
+                    fan = m.weight.shape[0] * m.weight[0, 0].numel() / (m.stride[0] * m.stride[1])
+                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * (gain / fan) ** 0.5)
+    return net
+
+
+# The project's networks at small widths (full structure) for C-only vectors: the
+# DeepJSCEC decoder (attention, GDN, IGDN, pixel shuffle, residual adds) and the SREC
+# super-resolution network (U-Net with transposed convolutions and concat, dense concat,
+# mul by the weight map, mean-shift convolutions).
+def _deepjscec_dec():
+    return _he_weights(models.build_network("deepjscec_decoder", width=16, c_out=8), 1.0, 1)
+
+
+def _srec_sr():
+    return _he_weights(models.build_network("srec_sr", blocks=3, layers=3, growth=8, g0=16,
+                                            unet_width=4), 1.0, 2)
+
+
 # name -> (builder, input channels)
 NETWORKS = {
     "deepjscc_enc": (lambda: models.DeepJSCCEncoder(), 3),
@@ -142,7 +170,12 @@ NETWORKS = {
     "unet": (UNet, 3),
     "attention": (Attention, 3),
     "channel_gate": (ChannelGate, 3),
+    "deepjscec_dec": (_deepjscec_dec, 8),
+    "srec_sr": (_srec_sr, 3),
 }
+
+# Networks whose input is a latent at 1/4 of the image size.
+_LATENT_INPUT = ("deepjscc_dec", "deepjscec_dec")
 
 
 def build(name, seed=1):
@@ -152,8 +185,8 @@ def build(name, seed=1):
 
 
 def input_size(name, h=32, w=32):
-    """The decoder takes a latent: an image of h x w gives h/4 x w/4."""
-    return (h // 4, w // 4) if name == "deepjscc_dec" else (h, w)
+    """A decoder takes a latent: an image of h x w gives h/4 x w/4."""
+    return (h // 4, w // 4) if name in _LATENT_INPUT else (h, w)
 
 
 def write_vec(path, x, y):
@@ -175,8 +208,13 @@ def main():
     for i, name in enumerate(NETWORKS):
         net, c = build(name, seed=100 + i)
         h, w = input_size(name)
-        export.export(net, os.path.join(args.out, name + ".safetensors"), channels=c,
-                      example_size=(h, w), training={"purpose": "test vector, random weights"})
+        path = os.path.join(args.out, name + ".safetensors")
+        training = {"purpose": "test vector, random weights"}
+        if hasattr(net, "sj_architecture"):
+            # A registry network: its file also names the architecture and config.
+            export.export_network(net, path, {"training": training})
+        else:
+            export.export(net, path, channels=c, example_size=(h, w), training=training)
         g = torch.Generator().manual_seed(200 + i)
         x = torch.rand(1, c, h, w, generator=g)
         if name == "deepjscc_dec":

@@ -1,13 +1,22 @@
 #!/usr/bin/python3
 """Trains gr-securejscc's networks on CIFAR-10, resumably.
 
-  /usr/bin/python3 python/training/train.py --model plain --data ../shared/data/cifar10 \
+  /usr/bin/python3 python/training/train.py --model plain --data ../shared/data/cifar10 \\
       --run-dir runs/plain --epochs 200
 
-Every run keeps, in --run-dir: last.pt (model, optimiser, epoch, step, RNG state: a killed
-run resumes from it when started again with the same command), best.pt (best validation
-PSNR at --val-snr), log.csv (one row per epoch) and args.json. --device cuda trains on a
-GPU when one is present.
+Models (sjtrain/tasks.py): plain, lwe, lwe_keystream, srec. Every run keeps, in --run-dir:
+last.pt (networks, optimiser, schedule, epoch, step: a killed run resumes from it when the
+same command is started again), best.pt (best validation PSNR at --val-snr), log.csv (one
+row per epoch) and args.json.
+
+Hardware: --device cuda for one GPU; several GPUs or machines with
+  torchrun --nproc_per_node=N python/training/train.py ... --device cuda
+(each process takes every N-th batch, gradients are averaged across processes, rank 0
+writes the run folder). Debian's torchrun (torch 1.13 on Python 3.11) fails inside its own
+launcher; start the processes with the variables torchrun would set instead:
+  for r in 0 1; do MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 WORLD_SIZE=2 RANK=$r LOCAL_RANK=$r \
+      /usr/bin/python3 python/training/train.py ... & done; wait
+On CPU, --threads sets torch's thread count.
 """
 import argparse
 import csv
@@ -18,16 +27,11 @@ import sys
 import time
 
 import torch
+import torch.distributed as dist
 from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sjtrain import channel, data, models  # noqa: E402
-
-
-def build(args):
-    if args.model == "plain":
-        return models.DeepJSCC(c=args.c, widths=tuple(args.widths))
-    raise SystemExit(f"unknown --model {args.model}")
+from sjtrain import data, tasks  # noqa: E402
 
 
 def psnr(x, y):
@@ -36,16 +40,16 @@ def psnr(x, y):
 
 
 @torch.no_grad()
-def evaluate(net, batches, snr_db, device):
-    net.eval()
+def evaluate(task, batches, snr_db, step):
+    task.net.eval()
     total, n = 0.0, 0
     for x in batches:
-        x = x.to(device)
-        # Round to 8 bits as the C runtime's output is, so validation PSNR is what users see.
-        y = torch.round(net(x, snr_db, channel.awgn) * 255) / 255
+        x = x.to(task.device)
+        # Rounded to 8 bits as the C runtime's output is, so validation PSNR is what users see.
+        y = torch.round(task.reconstruct(x, snr_db, step).clamp(0, 1) * 255) / 255
         total += psnr(x, y).sum().item()
         n += len(x)
-    net.train()
+    task.net.train()
     return total / n
 
 
@@ -55,32 +59,47 @@ def save(path, state):
     os.replace(tmp, path)  # never leave a half-written checkpoint
 
 
-def main():
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="plain", choices=["plain"])
+    ap.add_argument("--model", default="plain", choices=sorted(tasks.TASKS))
     ap.add_argument("--data", required=True, help="folder with the CIFAR-10 strips (read in place)")
     ap.add_argument("--run-dir", required=True)
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--c", type=int, default=16, help="latent channels (16: rho = 1/6)")
-    ap.add_argument("--widths", type=int, nargs=4, default=[16, 32, 32, 32])
+    ap.add_argument("--c", type=int, default=16, help="latent channels (plain: 16 gives rho = 1/6; srec: 4)")
+    ap.add_argument("--widths", type=int, nargs=4, default=[16, 32, 32, 32], help="plain: conv widths")
+    ap.add_argument("--width", type=int, default=32, help="lwe: residual block width (paper: 256)")
+    ap.add_argument("--lwe-params", default="medium", choices=["toy", "low", "medium", "high"])
+    ap.add_argument("--lwe-length", type=int, default=512, help="LWE block length l")
+    ap.add_argument("--key-seed", type=int, default=1, help="seed of the training-only LWE key")
+    ap.add_argument("--modulation", default="qpsk", choices=["bpsk", "qpsk", "16qam"], help="srec modem")
     ap.add_argument("--snr-low", type=float, default=0.0)
     ap.add_argument("--snr-high", type=float, default=20.0)
     ap.add_argument("--val-snr", type=float, default=10.0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between last.pt saves")
-    args = ap.parse_args()
+    ap.add_argument("--limit-batches", type=int, default=0, help="stop each epoch after N batches (smoke tests)")
+    return ap.parse_args(argv)
 
+
+def main(argv=None):
+    args = parse_args(argv)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1:
+        dist.init_process_group("nccl" if args.device == "cuda" else "gloo")
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if args.device == "cuda" else args.device)
+    main_proc = rank == 0
     os.makedirs(args.run_dir, exist_ok=True)
     last_path = os.path.join(args.run_dir, "last.pt")
     best_path = os.path.join(args.run_dir, "best.pt")
 
-    net = build(args).to(device)
+    task = tasks.TASKS[args.model](args, device)
+    net = task.net
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs, eta_min=args.lr * 0.05)
     epoch, step, best = 0, 0, -math.inf
@@ -90,49 +109,69 @@ def main():
         opt.load_state_dict(st["opt"])
         sched.load_state_dict(st["sched"])
         epoch, step, best = st["epoch"], st["step"], st["best"]
-        torch.set_rng_state(st["rng"])
-        print(f"resumed {last_path}: epoch {epoch}, step {step}, best {best:.2f} dB", flush=True)
-    with open(os.path.join(args.run_dir, "args.json"), "w") as f:
-        json.dump(vars(args), f, indent=1)
+        if main_proc:
+            print(f"resumed {last_path}: epoch {epoch}, step {step}, best {best:.2f} dB", flush=True)
+    if world > 1:
+        # Tasks call their networks' parts (encoder, chain, decoder), not one forward, so
+        # instead of a DistributedDataParallel wrapper the gradients are averaged by hand
+        # after each backward pass; every process starts from rank 0's weights.
+        for p_ in net.state_dict().values():
+            dist.broadcast(p_, 0)
+    if main_proc:
+        with open(os.path.join(args.run_dir, "args.json"), "w") as f:
+            json.dump(vars(args), f, indent=1)
 
-    train = data.Batches(data.load_cifar10(args.data, "train"), args.batch, seed=epoch)
+    train = data.Batches(data.load_cifar10(args.data, "train"), args.batch, rank=rank, world=world)
     val = data.Batches(data.load_cifar10(args.data, "val"), 500, shuffle=False, augment=False)
-    log_path = os.path.join(args.run_dir, "log.csv")
-    new_log = not os.path.exists(log_path)
-    log = open(log_path, "a", newline="")
-    writer = csv.writer(log)
-    if new_log:
-        writer.writerow(["epoch", "step", "train_loss", "val_psnr", "lr", "seconds"])
+    per_epoch = min(len(train), args.limit_batches) if args.limit_batches else len(train)
+    writer = None
+    if main_proc:
+        log_path = os.path.join(args.run_dir, "log.csv")
+        new_log = not os.path.exists(log_path)
+        log = open(log_path, "a", newline="")
+        writer = csv.writer(log)
+        if new_log:
+            writer.writerow(["epoch", "step", "train_loss", "val_psnr", "lr", "seconds"])
 
     def state():
         return {"model": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
-                "step": step, "best": best, "rng": torch.get_rng_state(), "args": vars(args)}
+                "step": step, "best": best, "args": vars(args)}
 
-    # A resumed run skips the batches of its unfinished epoch that it already trained on.
-    skip = step - epoch * len(train)
+    # A resumed run skips the batches of its unfinished epoch that it already trained on;
+    # set_epoch makes the order the same as the interrupted run's.
+    skip = step - epoch * per_epoch
     while epoch < args.epochs:
         t0 = time.time()
+        train.set_epoch(epoch)
         loss_sum, count = 0.0, 0
-        bar = tqdm(train, desc=f"epoch {epoch + 1}/{args.epochs}", mininterval=30, file=sys.stdout)
+        bar = tqdm(train, total=per_epoch, desc=f"epoch {epoch + 1}/{args.epochs}", mininterval=30, file=sys.stdout,
+                   disable=not main_proc)
         for i, x in enumerate(bar):
+            if i >= per_epoch:
+                break
             if i < skip:
                 continue
-            x = x.to(device)
-            snr = channel.sample_snr(len(x), args.snr_low, args.snr_high, device)
-            loss = torch.nn.functional.mse_loss(net(x, snr, channel.awgn), x)
+            loss = task.loss(x.to(device), step)
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if world > 1:
+                for p_ in net.parameters():
+                    if p_.grad is not None:
+                        dist.all_reduce(p_.grad)
+                        p_.grad /= world
             opt.step()
             step += 1
             loss_sum += loss.item()
             count += 1
             bar.set_postfix(loss=f"{loss_sum / count:.5f}", refresh=False)
-            if step % args.checkpoint_every == 0:
+            if main_proc and step % args.checkpoint_every == 0:
                 save(last_path, state())
         skip = 0
         epoch += 1
         sched.step()
-        v = evaluate(net, val, args.val_snr, device)
+        if not main_proc:
+            continue
+        v = evaluate(task, val, args.val_snr, step)
         if v > best:
             best = v
             save(best_path, {"model": net.state_dict(), "epoch": epoch, "val_psnr": v, "args": vars(args)})
@@ -142,6 +181,8 @@ def main():
         log.flush()
         print(f"epoch {epoch}: train mse {loss_sum / max(count, 1):.5f}, val PSNR @ {args.val_snr:g} dB: {v:.2f} dB "
               f"(best {best:.2f}), {time.time() - t0:.0f} s", flush=True)
+    if world > 1:
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":

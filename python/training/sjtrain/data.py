@@ -57,22 +57,34 @@ def to_tensor(images):
 class Batches:
     """Shuffled mini-batches of an in-memory uint8 image array, with random flips."""
 
-    def __init__(self, images, batch_size, shuffle=True, augment=True, seed=0):
+    def __init__(self, images, batch_size, shuffle=True, augment=True, seed=0, rank=0, world=1):
         self.images = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # uint8 NCHW
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment
+        self.seed = seed
+        self.rank, self.world = rank, world  # torchrun: each process takes every world-th batch
         self.gen = torch.Generator().manual_seed(seed)
 
+    def set_epoch(self, epoch):
+        """Order and flips depend only on (seed, epoch), so a resumed run sees exactly the
+        batches the interrupted one would have."""
+        self.gen.manual_seed(self.seed * 1000003 + epoch)
+
     def __len__(self):
-        return (len(self.images) + self.batch_size - 1) // self.batch_size
+        total = (len(self.images) + self.batch_size - 1) // self.batch_size
+        return (total - self.rank + self.world - 1) // self.world
 
     def __iter__(self):
         n = len(self.images)
         order = torch.randperm(n, generator=self.gen) if self.shuffle else torch.arange(n)
-        for i in range(0, n, self.batch_size):
-            x = self.images[order[i:i + self.batch_size]].float().div_(255.0)
+        flips = torch.rand(n, generator=self.gen) < 0.5
+        for b, i in enumerate(range(0, n, self.batch_size)):
+            if b % self.world != self.rank:
+                continue
+            idx = order[i:i + self.batch_size]
+            x = self.images[idx].float().div_(255.0)
             if self.augment:
-                flip = torch.rand(len(x), generator=self.gen) < 0.5
-                x[flip] = x[flip].flip(3)
+                f = flips[idx]
+                x[f] = x[f].flip(3)
             yield x

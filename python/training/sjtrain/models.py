@@ -180,14 +180,16 @@ class CifarClassifier(nn.Module):
 class ResBlock(nn.Module):
     """RB of paper 001 Fig. 2 (lost in extraction; following Cheng et al. 2020, which the
     paper cites for its blocks): conv3x3 - LeakyReLU - conv3x3 - GDN, plus the identity
-    (a 1x1 convolution when the channel count changes, as in Cheng et al.). inverse=True
-    uses IGDN, which we choose for the decoder's blocks (Balle's convention of GDN in
-    the analysis and IGDN in the synthesis transform)."""
+    (a 1x1 convolution when the channel count changes, as in Cheng et al.). Table II
+    names the same "RB" in the encoder and the decoder, so the decoder's plain blocks are
+    these too, with GDN; IGDN appears only in RB upsample. (We tried IGDN in the decoder's
+    plain blocks as well: IGDN multiplies by a factor that grows with |x|, and eight of
+    them in a row overflowed to inf on random weights.)"""
 
-    def __init__(self, cin, cout, inverse=False):
+    def __init__(self, cin, cout):
         super().__init__()
         self.conv1, self.act = nn.Conv2d(cin, cout, 3, padding=1), nn.LeakyReLU(0.01)
-        self.conv2, self.gdn = nn.Conv2d(cout, cout, 3, padding=1), GDN(cout, inverse=inverse)
+        self.conv2, self.gdn = nn.Conv2d(cout, cout, 3, padding=1), GDN(cout)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
     def forward(self, x):
@@ -274,7 +276,8 @@ class DeepJSCECDecoder(nn.Module):
         RB upsample (C), Attention (C), RB (C), RB (C), RB (C), RB upsample (C -> 3), sigmoid
 
     Choices: the table starts with Attention (C) on a C_out-channel input, so a 3x3
-    convolution first lifts C_out to C; the decoder's plain RBs use IGDN (see ResBlock);
+    convolution first lifts C_out to C; the plain RBs are the encoder's (GDN, see
+    ResBlock) and the RB upsample blocks carry the IGDN;
     the final sigmoid (not in the table) keeps the image in [0, 1] as the rest of the
     project expects. Input: the dequantised latent divided by q_{N-1} (see
     DeepJSCECEncoder), C_out x H/4 x W/4.
@@ -286,10 +289,10 @@ class DeepJSCECDecoder(nn.Module):
         self.head = nn.Conv2d(c_out, C, 3, padding=1)
         self.blocks = nn.Sequential(
             AttentionBlock(C),
-            ResBlock(C, C, True), ResBlock(C, C, True), ResBlock(C, C, True),
+            ResBlock(C, C), ResBlock(C, C), ResBlock(C, C),
             ResBlockUpsample(C, C),
             AttentionBlock(C),
-            ResBlock(C, C, True), ResBlock(C, C, True), ResBlock(C, C, True),
+            ResBlock(C, C), ResBlock(C, C), ResBlock(C, C),
             ResBlockUpsample(C, 3),
         )
         self.out = nn.Sigmoid()
