@@ -1,6 +1,7 @@
 /* Numerical parity of the C runtime with PyTorch on committed vectors: every network in
  * tests/nn/data (written by python/training/make_test_vectors.py, one per operator
- * family plus the DeepJSCC encoder and decoder) must reproduce PyTorch's output within
+ * family plus the DeepJSCC encoder and decoder, a DeepJSCEC decoder and an SREC
+ * super-resolution network) must reproduce PyTorch's output within
  * 1e-4 (max abs). Runs without Python, so the C suite checks numerics on its own. */
 #include "sj_test.h"
 
@@ -96,6 +97,11 @@ VECTOR_TEST(resample)
 VECTOR_TEST(unet)
 VECTOR_TEST(attention)
 VECTOR_TEST(channel_gate)
+/* The project's own architectures at small widths (sjtrain.models): DeepJSCEC decoder
+ * (attention, GDN, IGDN, pixel shuffle) and SREC super-resolution (U-Net, dense concat,
+ * weight-map mul). */
+VECTOR_TEST(deepjscec_dec)
+VECTOR_TEST(srec_sr)
 
 /* Liveness: a 768x512 DeepJSCC encode holds ~40 MB of activations in total (input 4.7 MB,
  * ten layer outputs), but at most two are alive at a time, plus a 4 MiB tiled im2col

@@ -184,7 +184,7 @@ class ResBlock(nn.Module):
     names the same "RB" in the encoder and the decoder, so the decoder's plain blocks are
     these too, with GDN; IGDN appears only in RB upsample. (We tried IGDN in the decoder's
     plain blocks as well: IGDN multiplies by a factor that grows with |x|, and eight of
-    them in a row overflowed to inf on random weights.)"""
+    them in a row overflowed to inf on He-scaled random weights.)"""
 
     def __init__(self, cin, cout):
         super().__init__()
