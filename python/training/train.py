@@ -4,7 +4,8 @@
   /usr/bin/python3 python/training/train.py --model plain --data ../shared/data/cifar10 \\
       --run-dir runs/plain --epochs 200
 
-Models (sjtrain/tasks.py): plain, lwe, lwe_keystream, srec. Every run keeps, in --run-dir:
+Models (sjtrain/tasks.py): plain, lwe, lwe_keystream, srec, srec_sr (needs
+--jscc-checkpoint), classifier, djescc (needs --classifier). Every run keeps, in --run-dir:
 last.pt (networks, optimiser, schedule, epoch, step: a killed run resumes from it when the
 same command is started again), best.pt (best validation PSNR at --val-snr), log.csv (one
 row per epoch) and args.json.
@@ -34,23 +35,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sjtrain import data, tasks  # noqa: E402
 
 
-def psnr(x, y):
-    mse = (x - y).pow(2).flatten(1).mean(1).clamp_min(1e-10)
-    return 10 * torch.log10(1.0 / mse)
-
-
-@torch.no_grad()
-def evaluate(task, batches, snr_db, step):
+def evaluate(task, batches, step):
     task.net.eval()
-    total, n = 0.0, 0
-    for x in batches:
-        x = x.to(task.device)
-        # Rounded to 8 bits as the C runtime's output is, so validation PSNR is what users see.
-        y = torch.round(task.reconstruct(x, snr_db, step).clamp(0, 1) * 255) / 255
-        total += psnr(x, y).sum().item()
-        n += len(x)
+    value = task.validate(batches, step)
     task.net.train()
-    return total / n
+    return value
 
 
 def save(path, state):
@@ -74,8 +63,13 @@ def parse_args(argv=None):
     ap.add_argument("--lwe-length", type=int, default=512, help="LWE block length l")
     ap.add_argument("--key-seed", type=int, default=1, help="seed of the training-only LWE key")
     ap.add_argument("--modulation", default="qpsk", choices=["bpsk", "qpsk", "16qam"], help="srec modem")
+    ap.add_argument("--jscc-checkpoint", help="srec_sr: best.pt of the srec run whose decoder it follows")
+    ap.add_argument("--classifier", help="djescc: best.pt of the classifier run (frozen feature extractor)")
+    ap.add_argument("--lambda-e", type=float, default=0.05, help="djescc: weight of the encrypted-image feature loss")
+    ap.add_argument("--lambda-d", type=float, default=0.05, help="djescc: weight of the decoded-image feature loss")
     ap.add_argument("--snr-low", type=float, default=0.0)
     ap.add_argument("--snr-high", type=float, default=20.0)
+    ap.add_argument("--val-images", type=int, default=5000, help="validate on the first N of the 5000 held out")
     ap.add_argument("--val-snr", type=float, default=10.0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -121,8 +115,13 @@ def main(argv=None):
         with open(os.path.join(args.run_dir, "args.json"), "w") as f:
             json.dump(vars(args), f, indent=1)
 
-    train = data.Batches(data.load_cifar10(args.data, "train"), args.batch, rank=rank, world=world)
-    val = data.Batches(data.load_cifar10(args.data, "val"), 500, shuffle=False, augment=False)
+    labels = {split: data.load_cifar10_labels(args.data, split) if task.needs_labels else None
+              for split in ("train", "val")}
+    train = data.Batches(data.load_cifar10(args.data, "train"), args.batch, rank=rank, world=world,
+                         labels=labels["train"])
+    val_x = data.load_cifar10(args.data, "val")[:args.val_images]
+    val_y = None if labels["val"] is None else labels["val"][:args.val_images]
+    val = data.Batches(val_x, 500, shuffle=False, augment=False, labels=val_y)
     per_epoch = min(len(train), args.limit_batches) if args.limit_batches else len(train)
     writer = None
     if main_proc:
@@ -131,7 +130,7 @@ def main(argv=None):
         log = open(log_path, "a", newline="")
         writer = csv.writer(log)
         if new_log:
-            writer.writerow(["epoch", "step", "train_loss", "val_psnr", "lr", "seconds"])
+            writer.writerow(["epoch", "step", "train_loss", "val_metric", "lr", "seconds"])
 
     def state():
         return {"model": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
@@ -151,7 +150,8 @@ def main(argv=None):
                 break
             if i < skip:
                 continue
-            loss = task.loss(x.to(device), step)
+            batch = tuple(t.to(device) for t in x) if isinstance(x, tuple) else x.to(device)
+            loss = task.loss(batch, step)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if world > 1:
@@ -171,15 +171,15 @@ def main(argv=None):
         sched.step()
         if not main_proc:
             continue
-        v = evaluate(task, val, args.val_snr, step)
+        v = evaluate(task, val, step)
         if v > best:
             best = v
-            save(best_path, {"model": net.state_dict(), "epoch": epoch, "val_psnr": v, "args": vars(args)})
+            save(best_path, {"model": net.state_dict(), "epoch": epoch, "val_metric": v, "args": vars(args)})
         save(last_path, state())
         writer.writerow([epoch, step, f"{loss_sum / max(count, 1):.6f}", f"{v:.3f}", f"{sched.get_last_lr()[0]:.2e}",
                          f"{time.time() - t0:.0f}"])
         log.flush()
-        print(f"epoch {epoch}: train mse {loss_sum / max(count, 1):.5f}, val PSNR @ {args.val_snr:g} dB: {v:.2f} dB "
+        print(f"epoch {epoch}: train loss {loss_sum / max(count, 1):.5f}, {task.metric} @ {args.val_snr:g} dB: {v:.2f} "
               f"(best {best:.2f}), {time.time() - t0:.0f} s", flush=True)
     if world > 1:
         dist.destroy_process_group()

@@ -57,8 +57,9 @@ def to_tensor(images):
 class Batches:
     """Shuffled mini-batches of an in-memory uint8 image array, with random flips."""
 
-    def __init__(self, images, batch_size, shuffle=True, augment=True, seed=0, rank=0, world=1):
+    def __init__(self, images, batch_size, shuffle=True, augment=True, seed=0, rank=0, world=1, labels=None):
         self.images = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # uint8 NCHW
+        self.labels = None if labels is None else torch.as_tensor(labels)  # then batches are (x, y)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment
@@ -87,4 +88,4 @@ class Batches:
             if self.augment:
                 f = flips[idx]
                 x[f] = x[f].flip(3)
-            yield x
+            yield x if self.labels is None else (x, self.labels[idx])

@@ -8,6 +8,12 @@ images for validation. train.py is the loop around it; it knows nothing of schem
   lwe            DeepJSCEC encoder/decoder through the real LWE chain (lwe_chain.py)
   lwe_keystream  the same networks through the LWE-free keystream variant (mod p)
   srec           convolutional JSCC through the srec byte / mod-256 / modem chain
+  srec_sr        the super-resolution stage on the outputs of a trained, frozen srec JSCC
+  classifier     the CIFAR-10 classifier whose features drive the djescc losses
+  djescc         encryption U-Net, DeepJSCC and decryption U-Net with the feature losses
+                 of paper 000, eqs. (7)-(10), against a trained, frozen classifier
+
+Batches are image tensors, or (images, labels) for tasks with needs_labels.
 """
 import torch
 from torch import nn
@@ -17,6 +23,8 @@ from . import channel, lwe_chain, models, srec_chain
 
 class Task:
     name = ""
+    needs_labels = False
+    metric = "val PSNR"
 
     def __init__(self, args, device):
         self.args = args
@@ -36,6 +44,31 @@ class Task:
     @torch.no_grad()
     def reconstruct(self, x, snr_db, step):
         return self.forward(x, snr_db, step)
+
+    @torch.no_grad()
+    def validate(self, batches, step):
+        """Mean PSNR at --val-snr of 8-bit rounded reconstructions (what the C runtime's
+        users see); higher is better, as for every task's metric."""
+        total, n = 0.0, 0
+        for x in batches:
+            x = x.to(self.device)
+            y = torch.round(self.reconstruct(x, self.args.val_snr, step).clamp(0, 1) * 255) / 255
+            mse = (x - y).pow(2).flatten(1).mean(1).clamp_min(1e-10)
+            total += (10 * torch.log10(1.0 / mse)).sum().item()
+            n += len(x)
+        return total / n
+
+
+def load_frozen(module, path, device, prefix=None):
+    """Loads a best.pt / last.pt of another run into module (optionally only the keys
+    under prefix) and freezes it."""
+    state = torch.load(path, map_location=device)["model"]
+    if prefix:
+        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    module.load_state_dict(state)
+    for p in module.parameters():
+        p.requires_grad_(False)
+    return module.eval()
 
 
 class PlainTask(Task):
@@ -107,4 +140,88 @@ class SrecTask(Task):
         return self.net.decoder(f_hat.view(shape))
 
 
-TASKS = {t.name: t for t in (PlainTask, LweTask, LweKeystreamTask, SrecTask)}
+class SrecSrTask(Task):
+    """Trains only the super-resolution network, on what Bob's frozen srec decoder outputs
+    through the real chain at SNRs drawn from [--snr-low, --snr-high]."""
+    name = "srec_sr"
+
+    def build(self):
+        if not self.args.jscc_checkpoint:
+            raise SystemExit("srec_sr needs --jscc-checkpoint (best.pt of an srec run)")
+        jscc = SrecTask.build(self)
+        self.jscc = load_frozen(jscc, self.args.jscc_checkpoint, self.device)
+        return models.build_network("srec_sr")
+
+    def forward(self, x, snr_db, step):
+        with torch.no_grad():
+            decoded = SrecTask.forward(self._jscc_view(), x, snr_db, step)
+        return self.net(decoded)
+
+    def _jscc_view(self):
+        view = type("JsccView", (), {})()
+        view.net, view.args = self.jscc, self.args
+        return view
+
+
+class ClassifierTask(Task):
+    name = "classifier"
+    needs_labels = True
+    metric = "val accuracy %"
+
+    def build(self):
+        return models.build_network("cifar_classifier")
+
+    def loss(self, batch, step):
+        x, y = batch
+        return nn.functional.cross_entropy(self.net(x), y.to(self.device))
+
+    @torch.no_grad()
+    def validate(self, batches, step):
+        right, n = 0, 0
+        for x, y in batches:
+            right += (self.net(x.to(self.device)).argmax(1).cpu() == y).sum().item()
+            n += len(y)
+        return 100.0 * right / n
+
+
+class DjesccNets(nn.Module):
+    def __init__(self, encrypt, jscc, decrypt):
+        super().__init__()
+        self.encrypt = encrypt
+        self.jscc = jscc
+        self.decrypt = decrypt
+
+
+class DjesccTask(Task):
+    """Paper 000: L_total = L_r - lambda_e L_e - lambda_d L_d (eq. 10) with L_r the MSE of
+    the decrypted image (eq. 9), L_e and L_d the mean squared feature distances of the
+    encrypted image y and the decoded image y_hat from the plain image x (eqs. 7-8),
+    features from the frozen classifier (--classifier, best.pt of a classifier run)."""
+    name = "djescc"
+
+    def build(self):
+        if not self.args.classifier:
+            raise SystemExit("djescc needs --classifier (best.pt of a classifier run)")
+        self.h = load_frozen(models.build_network("cifar_classifier"), self.args.classifier, self.device)
+        return DjesccNets(models.build_network("djescc_encrypt"),
+                          models.DeepJSCC(c=self.args.c, widths=tuple(self.args.widths)),
+                          models.build_network("djescc_decrypt"))
+
+    def stages(self, x, snr_db):
+        y = self.net.encrypt(x)
+        y_hat = self.net.jscc(y, snr_db, channel.awgn)
+        return y, y_hat, self.net.decrypt(y_hat)
+
+    def forward(self, x, snr_db, step):
+        return self.stages(x, snr_db)[2]
+
+    def loss(self, x, step):
+        snr = channel.sample_snr(len(x), self.args.snr_low, self.args.snr_high, self.device)
+        y, y_hat, x_hat = self.stages(x, snr)
+        hx = self.h.features(x)
+        l_e = (hx - self.h.features(y)).pow(2).mean()
+        l_d = (hx - self.h.features(y_hat)).pow(2).mean()
+        return nn.functional.mse_loss(x_hat, x) - self.args.lambda_e * l_e - self.args.lambda_d * l_d
+
+
+TASKS = {t.name: t for t in (PlainTask, LweTask, LweKeystreamTask, SrecTask, SrecSrTask, ClassifierTask, DjesccTask)}
