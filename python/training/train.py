@@ -74,6 +74,8 @@ def parse_args(argv=None):
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between last.pt saves")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="leave after this many epochs of this process (resume later with the same command)")
     ap.add_argument("--limit-batches", type=int, default=0, help="stop each epoch after N batches (smoke tests)")
     return ap.parse_args(argv)
 
@@ -103,6 +105,8 @@ def main(argv=None):
         opt.load_state_dict(st["opt"])
         sched.load_state_dict(st["sched"])
         epoch, step, best = st["epoch"], st["step"], st["best"]
+        if "rng" in st:
+            torch.set_rng_state(st["rng"])
         if main_proc:
             print(f"resumed {last_path}: epoch {epoch}, step {step}, best {best:.2f} dB", flush=True)
     if world > 1:
@@ -134,12 +138,13 @@ def main(argv=None):
 
     def state():
         return {"model": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
-                "step": step, "best": best, "args": vars(args)}
+                "step": step, "best": best, "args": vars(args), "rng": torch.get_rng_state()}
 
     # A resumed run skips the batches of its unfinished epoch that it already trained on;
     # set_epoch makes the order the same as the interrupted run's.
     skip = step - epoch * per_epoch
-    while epoch < args.epochs:
+    stop_at = min(args.epochs, epoch + args.stop_after) if args.stop_after else args.epochs
+    while epoch < stop_at:
         t0 = time.time()
         train.set_epoch(epoch)
         loss_sum, count = 0.0, 0
