@@ -154,21 +154,25 @@ def test_latent_sizes_of_default_configs():
         assert clf(x).shape == (1, 10)
 
 
-def _shipped_models():
-    files = sorted(glob.glob(os.path.join(SRC, "models", "*.safetensors")))
+def _trained_models():
+    """Trained weights: every shipped models/*.safetensors, and the trained snapshots kept
+    for this test in tests/nn/data/trained/ (made by python/training/export_model.py from
+    a real training run)."""
+    files = sorted(glob.glob(os.path.join(SRC, "models", "*.safetensors")) +
+                   glob.glob(os.path.join(SRC, "tests", "nn", "data", "trained", "*.safetensors")))
     if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(
-            reason="no models/*.safetensors shipped yet; nothing to check"))]
-    return [pytest.param(f, id=os.path.basename(f)) for f in files]
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason="no trained model files; nothing to check"))]
+    return [pytest.param(f, size, id=f"{os.path.basename(f)}-{size[1]}x{size[0]}")
+            for f in files for size in ((32, 32), (512, 768))]
 
 
-@pytest.mark.parametrize("path", _shipped_models())
-def test_shipped_model_parity(lib, path):
-    """Every shipped model: rebuilt in PyTorch from its metadata, it must equal the C
-    runtime on a 32x32 image (a decoder: that image's latent)."""
+@pytest.mark.parametrize("path,size", _trained_models())
+def test_trained_model_parity(lib, path, size):
+    """Every trained model: rebuilt in PyTorch from its metadata, it must equal the C
+    runtime on a 32x32 and a 768x512 image (a decoder: that image's latent)."""
     net, meta = export.load_network(path)
     name, cfg = meta["architecture"], net.sj_config
-    x = _input(name, cfg, 32, 32, seed=4)
+    x = _input(name, cfg, size[0], size[1], seed=4)
     err, _ = _parity(lib, net, path, x)
-    print(f"{os.path.basename(path)} ({name}) 32x32: max abs error {err:.3g}")
+    print(f"{os.path.basename(path)} ({name}) {size[1]}x{size[0]}: max abs error {err:.3g}")
     assert err <= TOL

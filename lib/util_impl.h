@@ -1,0 +1,128 @@
+/* Helpers shared by the block implementations: constructor errors in one format, owning
+ * handles for core objects, and the stream tag keys (docs/stream-tags.md lists them all). */
+#ifndef INCLUDED_SECUREJSCC_UTIL_IMPL_H
+#define INCLUDED_SECUREJSCC_UTIL_IMPL_H
+
+#include <gnuradio/block.h>
+#include <gnuradio/tags.h>
+#include <pmt/pmt.h>
+#include <securejscc/error.h>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gr {
+namespace securejscc {
+namespace util {
+
+/* Every constructor failure reads "securejscc.<block>: <parameter>: <detail>", so a user
+ * of GRC sees at once which block and which field to fix. */
+inline std::string message(const std::string& block, const std::string& param, const std::string& detail)
+{
+    return "securejscc." + block + ": " + param + ": " + detail;
+}
+
+[[noreturn]] inline void fail_arg(const std::string& block, const std::string& param, const std::string& detail)
+{
+    throw std::invalid_argument(message(block, param, detail));
+}
+
+/* A failed core call: the core's own detail (sj_last_error) is the most specific text. I/O
+ * and resource failures are runtime errors; everything else is a bad argument. */
+[[noreturn]] inline void fail_core(const std::string& block, const std::string& param, sj_status st)
+{
+    std::string detail = sj_last_error();
+    if (detail.empty())
+        detail = sj_strerror(st);
+    const std::string msg = message(block, param, detail);
+    if (st == SJ_ERR_IO || st == SJ_ERR_NOMEM || st == SJ_ERR_CRYPTO)
+        throw std::runtime_error(msg);
+    throw std::invalid_argument(msg);
+}
+
+inline void check(const std::string& block, const std::string& param, sj_status st)
+{
+    if (st != SJ_OK)
+        fail_core(block, param, st);
+}
+
+/* Core detail of a failed per-frame call, for the block's logger (work() must not throw:
+ * one bad frame should not stop a radio). */
+inline std::string core_detail(sj_status st)
+{
+    std::string detail = sj_last_error();
+    return detail.empty() ? std::string(sj_strerror(st)) : detail;
+}
+
+/* Owning pointer for a core object with its _destroy function. */
+template <typename T, void (*Destroy)(T*)>
+struct core_deleter {
+    void operator()(T* p) const { Destroy(p); }
+};
+template <typename T, void (*Destroy)(T*)>
+using core_ptr = std::unique_ptr<T, core_deleter<T, Destroy>>;
+
+/* Tag keys, interned once. */
+inline const pmt::pmt_t& key_frame() { static const pmt::pmt_t k = pmt::mp("sj_frame"); return k; }
+inline const pmt::pmt_t& key_nonce() { static const pmt::pmt_t k = pmt::mp("sj_nonce"); return k; }
+inline const pmt::pmt_t& key_lwe_d() { static const pmt::pmt_t k = pmt::mp("sj_lwe_d"); return k; }
+inline const pmt::pmt_t& key_noise_var() { static const pmt::pmt_t k = pmt::mp("sj_noise_var"); return k; }
+inline const pmt::pmt_t& key_byteq_offset() { static const pmt::pmt_t k = pmt::mp("sj_byteq_offset"); return k; }
+inline const pmt::pmt_t& key_byteq_scale() { static const pmt::pmt_t k = pmt::mp("sj_byteq_scale"); return k; }
+inline const pmt::pmt_t& key_width() { static const pmt::pmt_t k = pmt::mp("sj_width"); return k; }
+inline const pmt::pmt_t& key_height() { static const pmt::pmt_t k = pmt::mp("sj_height"); return k; }
+inline const pmt::pmt_t& key_source() { static const pmt::pmt_t k = pmt::mp("sj_source"); return k; }
+
+/* The first tag with this key among a frame's tags (the block fetches them with
+ * get_tags_in_range over the whole frame: side data sits on a frame's first item, but any
+ * item of the frame is accepted so that a tag moved by a few items does not lose a frame). */
+inline bool find_tag(const std::vector<gr::tag_t>& tags, const pmt::pmt_t& key, gr::tag_t& out)
+{
+    for (const auto& t : tags) {
+        if (pmt::eq(t.key, key)) {
+            out = t;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* For blocks with TPP_DONT that change the rate: the tags of one input frame starting at
+ * in_start, moved to the output frame starting at out_start with offsets scaled by num/den,
+ * without the keys in skip (side data the block has consumed). */
+inline std::vector<gr::tag_t> moved_tags(const std::vector<gr::tag_t>& tags, uint64_t in_start, uint64_t out_start,
+                                         uint64_t num, uint64_t den, const std::vector<pmt::pmt_t>& skip = {})
+{
+    std::vector<gr::tag_t> out;
+    for (auto t : tags) {
+        bool drop = false;
+        for (const auto& k : skip)
+            drop = drop || pmt::eq(t.key, k);
+        if (drop)
+            continue;
+        t.offset = out_start + (t.offset - in_start) * num / den;
+        out.push_back(t);
+    }
+    return out;
+}
+
+/* A positive noise variance from a tag value (double, float or integer PMT), or false. */
+inline bool noise_var_from_pmt(const pmt::pmt_t& v, float& out)
+{
+    if (!pmt::is_number(v) || pmt::is_complex(v))
+        return false;
+    const double x = pmt::to_double(v);
+    if (!(x > 0.0) || !std::isfinite(x))
+        return false;
+    out = static_cast<float>(x);
+    return true;
+}
+
+} // namespace util
+} // namespace securejscc
+} // namespace gr
+
+#endif

@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Exports the networks of a training run to model files the C runtime loads.
+
+  /usr/bin/python3 python/training/export_model.py --run-dir runs/plain --out models/plain \\
+      [--checkpoint best.pt] [--trained-on "2-core CPU (Debian bookworm)"]
+
+writes <out>_encoder.safetensors and <out>_decoder.safetensors (and the other parts a
+task has: djescc adds _encrypt/_decrypt, srec_sr writes _sr) with the architecture,
+config and training facts in their metadata.
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sjtrain import export, lwe_chain, models  # noqa: E402
+
+# task -> [(file suffix, architecture, state-dict prefix, config from the run's args)]
+PARTS = {
+    "plain": [("encoder", "deepjscc_encoder", "encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
+              ("decoder", "deepjscc_decoder", "decoder.", lambda a: {"c": a["c"], "widths": a["widths"]})],
+    "lwe": [("encoder", "deepjscec_encoder", "encoder.", lambda a: {"width": a["width"], "c_out": 8}),
+            ("decoder", "deepjscec_decoder", "decoder.", lambda a: {"width": a["width"], "c_out": 8})],
+    "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"]}),
+             ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"]})],
+    "srec_sr": [("sr", "srec_sr", "", lambda a: {})],
+    "djescc": [("encrypt", "djescc_encrypt", "encrypt.", lambda a: {}),
+               ("encoder", "deepjscc_encoder", "jscc.encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
+               ("decoder", "deepjscc_decoder", "jscc.decoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
+               ("decrypt", "djescc_decrypt", "decrypt.", lambda a: {})],
+}
+PARTS["lwe_keystream"] = PARTS["lwe"]
+
+
+def bandwidth_ratio(task, args):
+    if task in ("plain", "djescc"):
+        return args["c"] / 96.0  # c H W / 32 complex symbols over 3 H W values
+    if task in ("lwe", "lwe_keystream"):
+        return 1.0 / 6.0  # 8 (H/4)(W/4) 4096-QAM symbols over 3 H W values
+    if task in ("srec", "srec_sr"):
+        bps = {"bpsk": 1, "qpsk": 2, "16qam": 4}[args["modulation"]]
+        return args["c"] * 8 / 16 / bps / 3.0
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run-dir", required=True)
+    ap.add_argument("--checkpoint", default="best.pt")
+    ap.add_argument("--out", required=True, help="path prefix of the model files")
+    ap.add_argument("--trained-on", default="2-core x86-64 CPU, Debian bookworm, PyTorch 1.13")
+    opts = ap.parse_args()
+
+    ckpt = torch.load(os.path.join(opts.run_dir, opts.checkpoint), map_location="cpu")
+    args = ckpt["args"]
+    task = args["model"]
+    if task not in PARTS:
+        raise SystemExit(f"{task} runs have nothing to export")
+    training = {"task": task, "epochs": ckpt["epoch"], "val_metric": round(float(ckpt.get("val_metric", ckpt.get(
+        "val_psnr", float("nan")))), 3), "val_snr_db": args["val_snr"], "snr_train_db": [args["snr_low"], args["snr_high"]],
+        "batch": args["batch"], "lr": args["lr"], "trained_on": opts.trained_on,
+        "data": "CIFAR-10 training strips 0-44 (45000 images; last 5000 held out)"}
+    if task in ("lwe", "lwe_keystream"):
+        training.update({"lwe_params": args["lwe_params"], "lwe_length": args["lwe_length"],
+                         "quantizer_levels": lwe_chain.LEVELS, "latent_to_zp_scale": float(lwe_chain.centroids()[-1])})
+    if task.startswith("srec"):
+        training["modulation"] = args["modulation"]
+    os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
+    for suffix, arch, prefix, cfg in PARTS[task]:
+        net = models.build_network(arch, **cfg(args))
+        state = {k[len(prefix):]: v for k, v in ckpt["model"].items() if k.startswith(prefix)}
+        net.load_state_dict(state)
+        net.eval()
+        path = f"{opts.out}_{suffix}.safetensors"
+        meta = {"training": training}
+        if suffix == "decoder" and task in ("plain", "djescc"):
+            meta["input_range"] = "noisy unit-power complex symbols, channel pairs (re, im)"
+        ratio = bandwidth_ratio(task, args)
+        if ratio is not None:
+            meta["bandwidth_ratio"] = ratio
+        export.export_network(net, path, meta)
+        print(f"wrote {path} ({arch}, {sum(p.numel() for p in net.parameters())} parameters)")
+    print(json.dumps(training))
+
+
+if __name__ == "__main__":
+    main()
