@@ -30,7 +30,7 @@ def find_program(build_dir):
         p = os.path.join(build_dir, sub, "bench_nn_runtime")
         if os.path.exists(p):
             return p
-    raise SystemExit(f"bench_nn_runtime not found under {build_dir} (build with -DSJ_WITH_NN=ON)")
+    raise SystemExit(f"bench_nn_runtime not found under {build_dir}")
 
 
 def run_c(prog, h, w, iters, models_, threads):
