@@ -5,6 +5,7 @@
 set(SJ_GR_BLOCKS
   keystream_encrypt keystream_decrypt symbol_mapper soft_demod lwe_encrypt lwe_decrypt
   quantizer dequantizer byte_quantizer byte_dequantizer image_source image_sink
+  jscc_encoder jscc_decoder image_model
   CACHE INTERNAL "GNU Radio blocks of gr-securejscc")
 set(SJ_GR_SOURCES)
 foreach(b ${SJ_GR_BLOCKS})
