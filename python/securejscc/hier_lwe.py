@@ -1,0 +1,104 @@
+"""lwe scheme (DeepJSCEC, Tung and Gunduz, with fresh LWE randomness per block): lwe_tx
+and lwe_rx.
+
+Alice: image -> DeepJSCEC encoder (float latent u in (0, 1)) -> z = u * q_{N-1} ->
+16-level quantiser into Z_p -> LWE encryption with the public key (d rides on the
+sj_lwe_d tag) -> 4096-QAM. Bob: posterior-mean soft demodulation -> LWE decryption with
+the secret key -> soft dequantiser -> / q_{N-1} -> DeepJSCEC decoder. Eve (no secret key)
+dequantises the ciphertext itself: the best she can do without S.
+"""
+import math
+
+from gnuradio import blocks, gr
+
+from . import securejscc_python as _sj
+
+LEVELS = 16
+# n and the exact discrete-Gaussian variance v of each preset (docs/lwe.md, Parameters).
+LWE_PRESETS = {"toy": (136, 2003, 26.939), "low": (192, 4093, 12.522),
+               "medium": (256, 4093, 11.097), "high": (320, 4093, 10.186)}
+# Spacing of the 64 x 64 4096-QAM grid at unit average power: 3 / (M - 1) per axis squared
+# sums to 6 / 4095 (qa_modem.py).
+QAM4096_STEP = math.sqrt(6.0 / 4095.0)
+
+
+def top_centroid(modulus, levels=LEVELS):
+    """q_{N-1} = floor((N - 1) p / N): the largest quantiser centroid (3837 for p = 4093),
+    onto which the encoder's u = 1 is mapped so the codebook never wraps mod p."""
+    return (levels - 1) * modulus // levels
+
+
+def lwe_noise_std(preset):
+    """Standard deviation of the LWE decryption error, sqrt(2 n v^2 + v) (docs/lwe.md)."""
+    n, _, v = LWE_PRESETS[preset]
+    return math.sqrt(2 * n * v * v + v)
+
+
+def dequantizer_noise_var(channel_n0, preset="medium", decrypted=True):
+    """Noise variance the soft dequantiser should assume, in Z_p units squared: the LWE
+    decryption noise (Bob only) plus the channel noise mapped through the 4096-QAM index
+    (index = 64 * row + column, so a row error costs 64), capped at the variance of a
+    uniform value on Z_p, as apps/securejscc-chain-demo.c does."""
+    _, p, _ = LWE_PRESETS[preset]
+    chan = (64.0 * 64.0 + 1.0) * (channel_n0 / 2.0) / (QAM4096_STEP * QAM4096_STEP)
+    lwe = lwe_noise_std(preset) ** 2 if decrypted else 0.0
+    return min(lwe + chan, p * p / 12.0)
+
+
+class lwe_tx(gr.hier_block2):
+    """DeepJSCEC + LWE transmitter: bytes (frames of width x height x 3) in, 4096-QAM
+    complex symbols out, one per latent value (k = encoder.output_frame() per frame), with
+    the LWE side data d on each frame's first symbol (tag sj_lwe_d).
+
+    encoder_model: a deepjscec_encoder model (float latent in (0, 1));
+    pubkey_file: an LWE public key from securejscc-keygen --scheme lwe."""
+
+    def __init__(self, width, height, encoder_model, pubkey_file):
+        gr.hier_block2.__init__(self, "lwe_tx", gr.io_signature(1, 1, gr.sizeof_char),
+                                gr.io_signature(1, 1, gr.sizeof_gr_complex))
+        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height))
+        if self.encoder.complex_output():
+            raise ValueError("securejscc.lwe_tx: encoder_model: the model must output a float latent in (0, 1), "
+                             "not complex symbols")
+        k = self.encoder.output_frame()
+        self.encrypt = _sj.lwe_encrypt(pubkey_file, k)
+        p = self.encrypt.modulus()
+        self.scale = blocks.multiply_const_ff(float(top_centroid(p)))
+        self.quantizer = _sj.quantizer(LEVELS, p, k)
+        self.mapper = _sj.symbol_mapper("4096qam", k)
+        self.connect(self, self.encoder, self.scale, self.quantizer, self.encrypt, self.mapper, self)
+
+    def symbols_per_frame(self):
+        return self.encoder.output_frame()
+
+
+class lwe_rx(gr.hier_block2):
+    """DeepJSCEC + LWE receiver: 4096-QAM complex symbols in, bytes (frames of width x
+    height x 3) out.
+
+    decoder_model: a deepjscec_decoder model; seckey_file: the LWE secret key, or "" for an
+    eavesdropper without it (the ciphertext is dequantised as it is); noise_var: the
+    channel's N0 (E|w|^2 per unit-power symbol; an sj_noise_var tag overrides it per frame
+    in the demodulator); preset: the LWE preset of the key (sets the decryption noise the
+    dequantiser assumes)."""
+
+    def __init__(self, width, height, decoder_model, seckey_file="", noise_var=0.1, preset="medium"):
+        gr.hier_block2.__init__(self, "lwe_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
+                                gr.io_signature(1, 1, gr.sizeof_char))
+        if preset not in LWE_PRESETS:
+            raise ValueError(f"securejscc.lwe_rx: preset: unknown preset {preset!r}; one of {sorted(LWE_PRESETS)}")
+        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "float")
+        k = self.decoder.input_frame()
+        p = LWE_PRESETS[preset][1]
+        self.demod = _sj.soft_demod("4096qam", k, float(noise_var))
+        self.decrypt = _sj.lwe_decrypt(seckey_file, k) if seckey_file else None
+        if self.decrypt is not None and self.decrypt.modulus() != p:
+            raise ValueError(f"securejscc.lwe_rx: preset: the key's modulus {self.decrypt.modulus()} is not "
+                             f"that of preset {preset} ({p})")
+        self.dequantizer = _sj.dequantizer(LEVELS, p, dequantizer_noise_var(noise_var, preset, self.decrypt is not None), k)
+        self.unscale = blocks.multiply_const_ff(1.0 / top_centroid(p))
+        chain = [self, self.demod] + ([self.decrypt] if self.decrypt is not None else [])
+        self.connect(*(chain + [self.dequantizer, self.unscale, self.decoder, self]))
+
+    def symbols_per_frame(self):
+        return self.decoder.input_frame()
