@@ -129,4 +129,13 @@ void sj_nn_avg_pool2d(const sj_nn_node* n, const float* x, sj_nn_shape in, float
 void sj_nn_reflect_pad(const float* x, sj_nn_shape in, float* y, sj_nn_shape out);
 void sj_nn_crop(const float* x, sj_nn_shape in, float* y, sj_nn_shape out);
 
+/* y[i] = x[i] + s. Not volk_32f_s32f_add_32f: VOLK 2.5.2 has no implementation named
+ * "generic" for it, and under VOLK_GENERIC=1 (set by GNU Radio's QA tests) its dispatcher
+ * loops forever printing "no arch found". gcc vectorises this loop itself. */
+static inline void sj_nn_add_scalar(float* y, const float* x, float s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] + s;
+}
+
 #endif

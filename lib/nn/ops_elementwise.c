@@ -67,7 +67,7 @@ void sj_nn_binary(sj_nn_opcode op, const float* a, sj_nn_shape sa, const float* 
     unsigned int plane = (unsigned int)(sa.h * sa.w);
     for (size_t c = 0; c < sa.c; c++) {
         if (op == SJ_OP_ADD)
-            volk_32f_s32f_add_32f(y + c * plane, a + c * plane, b[c], plane);
+            sj_nn_add_scalar(y + c * plane, a + c * plane, b[c], plane);
         else
             volk_32f_s32f_multiply_32f(y + c * plane, a + c * plane, b[c], plane);
     }

@@ -36,7 +36,7 @@ void sj_nn_gdn(const sj_nn_node* n, const float* x, float* y, sj_nn_shape s, flo
                     n->gamma->data, (int)C, sq, (int)nc, 0.0f, norm, (int)nc);
         for (size_t c = 0; c < C; c++) {
             float* np = norm + c * nc;
-            volk_32f_s32f_add_32f(np, np, n->beta->data[c], (unsigned int)nc);
+            sj_nn_add_scalar(np, np, n->beta->data[c], nc);
             volk_32f_sqrt_32f(np, np, (unsigned int)nc);
             /* x is read here for the last time in this tile, so y may alias it. */
             if (n->op == SJ_OP_GDN)
