@@ -37,7 +37,7 @@ public:
     float noise_var() const override { return d_noise_var; }
     void set_noise_var(float noise_var) override
     {
-        if (noise_var > 0.0f && std::isfinite(noise_var))
+        if (util::valid_noise_var(noise_var))
             d_noise_var = noise_var;
         else
             d_logger->error("set_noise_var: ignored {}, must be a finite value > 0", noise_var);

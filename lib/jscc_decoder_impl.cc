@@ -107,8 +107,7 @@ public:
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override
     {
-        const size_t frames = std::max<size_t>(1, static_cast<size_t>(noutput_items) / d_s->out_frame);
-        ninput_items_required[0] = static_cast<int>(frames * d_s->in_frame);
+        ninput_items_required[0] = util::frames_forecast(noutput_items, d_s->in_frame, d_s->out_frame);
     }
 
     int general_work(int noutput_items, gr_vector_int& ninput_items, gr_vector_const_void_star& input_items,
@@ -117,8 +116,7 @@ public:
         const size_t in_frame = d_s->in_frame, out_frame = d_s->out_frame;
         const size_t nfloats = d_s->nn.in.size();
         const util::chw_shape& o = d_s->nn.out;
-        const size_t nframes = std::min(static_cast<size_t>(ninput_items[0]) / in_frame,
-                                        static_cast<size_t>(noutput_items) / out_frame);
+        const size_t nframes = util::frames_ready(ninput_items[0], noutput_items, in_frame, out_frame);
         for (size_t f = 0; f < nframes; f++) {
             // Complex symbols are (re, im) float pairs: the latent in CHW flat order as is.
             const float* in = static_cast<const float*>(input_items[0]) + f * nfloats;

@@ -52,15 +52,13 @@ public:
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override
     {
-        const size_t frames = std::max<size_t>(1, static_cast<size_t>(noutput_items) / d_out_frame);
-        ninput_items_required[0] = static_cast<int>(frames * d_in_frame);
+        ninput_items_required[0] = util::frames_forecast(noutput_items, d_in_frame, d_out_frame);
     }
 
     int general_work(int noutput_items, gr_vector_int& ninput_items, gr_vector_const_void_star& input_items,
                      gr_vector_void_star& output_items) override
     {
-        const size_t nframes = std::min(static_cast<size_t>(ninput_items[0]) / d_in_frame,
-                                        static_cast<size_t>(noutput_items) / d_out_frame);
+        const size_t nframes = util::frames_ready(ninput_items[0], noutput_items, d_in_frame, d_out_frame);
         const size_t isz = d_index ? 2 : 1;
         for (size_t f = 0; f < nframes; f++) {
             const char* in = static_cast<const char*>(input_items[0]) + f * d_in_frame * isz;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,23 @@ inline bool noise_var_from_pmt(const pmt::pmt_t& v, float& out)
     out = static_cast<float>(x);
     return true;
 }
+
+/* Frame-rate-changing blocks (general blocks turning frames of in_frame items into frames
+ * of out_frame items): the input their forecast asks for, and how many whole frames one
+ * general_work call can process. */
+inline int frames_forecast(int noutput_items, size_t in_frame, size_t out_frame)
+{
+    const size_t frames = std::max<size_t>(1, static_cast<size_t>(noutput_items) / out_frame);
+    return static_cast<int>(frames * in_frame);
+}
+
+inline size_t frames_ready(int ninput_items, int noutput_items, size_t in_frame, size_t out_frame)
+{
+    return std::min(static_cast<size_t>(ninput_items) / in_frame, static_cast<size_t>(noutput_items) / out_frame);
+}
+
+/* Setters of a noise variance accept only finite values > 0. */
+inline bool valid_noise_var(float v) { return v > 0.0f && std::isfinite(v); }
 
 } // namespace util
 } // namespace securejscc
