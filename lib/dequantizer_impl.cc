@@ -1,5 +1,6 @@
 /* dequantizer: noisy values in [0, p) -> posterior mean of the centroid, per frame, with
- * the noise variance of the parameter or of the frame's sj_noise_var tag. */
+ * the noise variance of the parameter or of the frame's sj_noise_var tag; prior zero on the
+ * top `guard` centroids, which the sender never uses (quantizer.h, guard levels). */
 #include "util_impl.h"
 #include <gnuradio/io_signature.h>
 #include <gnuradio/securejscc/dequantizer.h>
@@ -17,7 +18,7 @@ class dequantizer_impl : public dequantizer
     std::atomic<float> d_noise_var;
 
 public:
-    dequantizer_impl(unsigned levels, unsigned modulus, float noise_var, size_t frame_len)
+    dequantizer_impl(unsigned levels, unsigned modulus, float noise_var, size_t frame_len, int guard)
         : gr::sync_block("dequantizer",
                          gr::io_signature::make(1, 1, sizeof(float)),
                          gr::io_signature::make(1, 1, sizeof(float))),
@@ -28,8 +29,10 @@ public:
         if (!(noise_var > 0.0f) || !std::isfinite(noise_var))
             util::fail_arg("dequantizer", "noise_var", "must be a finite value > 0, got " + std::to_string(noise_var));
         d_noise_var = noise_var;
+        util::check_guard("dequantizer", levels, guard);
         sj_quantizer* q = nullptr;
-        util::check("dequantizer", "levels", sj_quantizer_create(levels, modulus, &q));
+        util::check("dequantizer", "levels",
+                    sj_quantizer_create_guarded(levels, static_cast<unsigned>(guard), modulus, &q));
         d_q.reset(q);
         set_output_multiple(static_cast<int>(frame_len));
     }
@@ -66,9 +69,10 @@ public:
     }
 };
 
-dequantizer::sptr dequantizer::make(unsigned levels, unsigned modulus, float noise_var, size_t frame_len)
+dequantizer::sptr
+dequantizer::make(unsigned levels, unsigned modulus, float noise_var, size_t frame_len, int guard)
 {
-    return gnuradio::make_block_sptr<dequantizer_impl>(levels, modulus, noise_var, frame_len);
+    return gnuradio::make_block_sptr<dequantizer_impl>(levels, modulus, noise_var, frame_len, guard);
 }
 
 } // namespace securejscc

@@ -1,4 +1,5 @@
-/* quantizer: real latents in Z_p units -> nearest centroid values (uint16), per frame. */
+/* quantizer: real latents in Z_p units -> nearest used centroid values (uint16), per frame;
+ * the top `guard` centroids are never sent (quantizer.h, guard levels). */
 #include "util_impl.h"
 #include <gnuradio/io_signature.h>
 #include <gnuradio/securejscc/quantizer.h>
@@ -14,7 +15,7 @@ class quantizer_impl : public quantizer
     size_t d_frame;
 
 public:
-    quantizer_impl(unsigned levels, unsigned modulus, size_t frame_len)
+    quantizer_impl(unsigned levels, unsigned modulus, size_t frame_len, int guard)
         : gr::sync_block("quantizer",
                          gr::io_signature::make(1, 1, sizeof(float)),
                          gr::io_signature::make(1, 1, sizeof(uint16_t))),
@@ -22,8 +23,10 @@ public:
     {
         if (frame_len == 0)
             util::fail_arg("quantizer", "frame_len", "must be > 0");
+        util::check_guard("quantizer", levels, guard);
         sj_quantizer* q = nullptr;
-        util::check("quantizer", "levels", sj_quantizer_create(levels, modulus, &q));
+        util::check("quantizer", "levels",
+                    sj_quantizer_create_guarded(levels, static_cast<unsigned>(guard), modulus, &q));
         d_q.reset(q);
         set_output_multiple(static_cast<int>(frame_len));
     }
@@ -45,9 +48,9 @@ public:
     }
 };
 
-quantizer::sptr quantizer::make(unsigned levels, unsigned modulus, size_t frame_len)
+quantizer::sptr quantizer::make(unsigned levels, unsigned modulus, size_t frame_len, int guard)
 {
-    return gnuradio::make_block_sptr<quantizer_impl>(levels, modulus, frame_len);
+    return gnuradio::make_block_sptr<quantizer_impl>(levels, modulus, frame_len, guard);
 }
 
 } // namespace securejscc

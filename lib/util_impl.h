@@ -50,6 +50,19 @@ inline void check(const std::string& block, const std::string& param, sj_status 
         fail_core(block, param, st);
 }
 
+/* Guard levels of the 16-level quantiser (quantizer.h): checked here, not only by the
+ * core, so that the error names `guard` rather than `levels`. Bad levels are left to the
+ * core's check, which names them. */
+inline void check_guard(const std::string& block, unsigned levels, int guard)
+{
+    if (guard < 0)
+        fail_arg(block, "guard", "must be >= 0, got " + std::to_string(guard));
+    if (levels >= 2 && static_cast<unsigned>(guard) > levels - 2)
+        fail_arg(block, "guard",
+                 "must leave at least 2 of the " + std::to_string(levels) + " levels in use (guard <= " +
+                     std::to_string(levels - 2) + "), got " + std::to_string(guard));
+}
+
 /* Core detail of a failed per-frame call, for the block's logger (work() must not throw:
  * one bad frame should not stop a radio). */
 inline std::string core_detail(sj_status st)

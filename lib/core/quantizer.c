@@ -6,12 +6,18 @@
 
 struct sj_quantizer {
     unsigned levels;
+    unsigned used; /* levels - guard: only q_0..q_{used-1} are ever sent or expected */
     unsigned modulus;
     uint16_t* centroid; /* q_i = floor(i p / N) */
     double* centroid_d; /* the same as doubles, for the inner loop of the soft path */
 };
 
 sj_status sj_quantizer_create(unsigned levels, unsigned modulus, sj_quantizer** out)
+{
+    return sj_quantizer_create_guarded(levels, 0, modulus, out);
+}
+
+sj_status sj_quantizer_create_guarded(unsigned levels, unsigned guard, unsigned modulus, sj_quantizer** out)
 {
     if (!out)
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_create: out is NULL");
@@ -20,6 +26,11 @@ sj_status sj_quantizer_create(unsigned levels, unsigned modulus, sj_quantizer** 
         return sj_fail(SJ_ERR_INVALID_ARG,
                        "sj_quantizer_create: need 2 <= levels <= modulus <= 65536, got levels %u, modulus %u",
                        levels, modulus);
+    if (guard > levels - 2)
+        return sj_fail(SJ_ERR_INVALID_ARG,
+                       "sj_quantizer_create_guarded: guard levels must leave at least 2 levels in use (guard <= %u), "
+                       "got guard %u with %u levels",
+                       levels - 2, guard, levels);
     sj_quantizer* q = calloc(1, sizeof *q);
     if (!q)
         return sj_fail(SJ_ERR_NOMEM, "sj_quantizer_create: out of memory");
@@ -30,6 +41,7 @@ sj_status sj_quantizer_create(unsigned levels, unsigned modulus, sj_quantizer** 
         return sj_fail(SJ_ERR_NOMEM, "sj_quantizer_create: out of memory");
     }
     q->levels = levels;
+    q->used = levels - guard;
     q->modulus = modulus;
     for (unsigned i = 0; i < levels; i++) {
         /* i p < 2^32 since both are <= 65536; 64-bit to be safe at the corner. The largest
@@ -51,6 +63,7 @@ void sj_quantizer_destroy(sj_quantizer* q)
 }
 
 unsigned sj_quantizer_levels(const sj_quantizer* q) { return q ? q->levels : 0; }
+unsigned sj_quantizer_used_levels(const sj_quantizer* q) { return q ? q->used : 0; }
 unsigned sj_quantizer_modulus(const sj_quantizer* q) { return q ? q->modulus : 0; }
 
 uint16_t sj_quantizer_centroid(const sj_quantizer* q, unsigned i)
@@ -58,12 +71,12 @@ uint16_t sj_quantizer_centroid(const sj_quantizer* q, unsigned i)
     return (q && i < q->levels) ? q->centroid[i] : 0;
 }
 
-/* Nearest centroid of q_0 < v < q_{N-1}. Centroids are spaced p/N apart to within one
- * unit, so the nearest one is within one level of the rounded estimate v N / p; comparing
- * those three settles it exactly (ties to the lower level). */
+/* Nearest centroid of q_0 < v < q_{U-1} (U used levels). Centroids are spaced p/N apart
+ * to within one unit, so the nearest one is within one level of the rounded estimate
+ * v N / p; comparing those three settles it exactly (ties to the lower level). */
 static long nearest_inside(const sj_quantizer* q, double v, double step)
 {
-    const long N = (long)q->levels;
+    const long N = (long)q->used;
     double est = floor(v * step + 0.5);
     long c = est < 0 ? 0 : est > (double)(N - 1) ? N - 1 : (long)est;
     long best = -1;
@@ -88,13 +101,13 @@ sj_status sj_quantizer_hard(const sj_quantizer* q, const float* z, size_t n, uin
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: NULL buffer for %zu values", n);
     if (indices && q->levels > 256)
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: %u levels do not fit 8-bit indices", q->levels);
-    const unsigned N = q->levels;
-    const double step = (double)N / q->modulus;
+    const unsigned N = q->used;
+    const double step = (double)q->levels / q->modulus; /* levels per Z_p unit */
     for (size_t i = 0; i < n; i++) {
         const double v = z[i];
         if (isnan(v))
             return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_hard: value at index %zu is NaN", i);
-        /* Outside [q_0, q_{N-1}] the end centroids win (no wrap). */
+        /* Outside [q_0, q_{U-1}] the end used centroids win (no wrap, no guard level). */
         long best;
         if (v <= q->centroid_d[0]) {
             best = 0;
@@ -119,7 +132,7 @@ sj_status sj_quantizer_soft_dequant(const sj_quantizer* q, const float* y, size_
     if (!(noise_var > 0.0f) || !isfinite(noise_var))
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_quantizer_soft_dequant: noise variance must be finite and > 0, got %g",
                        (double)noise_var);
-    const unsigned N = q->levels;
+    const unsigned N = q->used; /* the guard centroids have prior zero */
     const double p = q->modulus;
     const double inv2v = 1.0 / (2.0 * (double)noise_var);
     const double* c = q->centroid_d;

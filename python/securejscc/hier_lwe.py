@@ -1,13 +1,20 @@
 """lwe scheme (DeepJSCEC, Tung and Gunduz, with fresh LWE randomness per block): lwe_tx
 and lwe_rx.
 
-Alice: image -> DeepJSCEC encoder (float latent u in (0, 1)) -> z = u * q_{N-1} ->
+Alice: image -> DeepJSCEC encoder (float latent u in (0, 1)) -> z = u * q_top ->
 16-level quantiser into Z_p -> LWE encryption with the public key (d rides on the
 sj_lwe_d tag) -> 4096-QAM. Bob: posterior-mean soft demodulation -> LWE decryption with
-the secret key -> soft dequantiser -> / q_{N-1} -> DeepJSCEC decoder. Eve (no secret key)
+the secret key -> soft dequantiser -> / q_top -> DeepJSCEC decoder. Eve (no secret key)
 dequantises the ciphertext itself: the best she can do without S.
+
+The quantiser is the one the networks were trained with, read from the model file's
+"training" metadata (model_quantizer): levels N, guard levels G (the top G centroids are
+never sent, include/securejscc/quantizer.h) and q_top = q_{N-1-G}. A model without these
+keys gets N = 16, G = 0, q_top = q_{N-1}, as before guard levels existed.
 """
+import json
 import math
+import struct
 
 from gnuradio import blocks, gr
 
@@ -22,10 +29,52 @@ LWE_PRESETS = {"toy": (136, 2003, 26.939), "low": (192, 4093, 12.522),
 QAM4096_STEP = math.sqrt(6.0 / 4095.0)
 
 
-def top_centroid(modulus, levels=LEVELS):
-    """q_{N-1} = floor((N - 1) p / N): the largest quantiser centroid (3837 for p = 4093),
-    onto which the encoder's u = 1 is mapped so the codebook never wraps mod p."""
-    return (levels - 1) * modulus // levels
+def top_centroid(modulus, levels=LEVELS, guard=0):
+    """q_{N-1-G} = floor((N - 1 - G) p / N): the largest centroid in use (3837 for p = 4093
+    without guard levels, 3325 with G = 2), onto which the encoder's u = 1 is mapped so the
+    codebook never wraps mod p."""
+    return (levels - 1 - guard) * modulus // levels
+
+
+def model_quantizer(path, modulus, block="lwe_tx", param="encoder_model"):
+    """(levels, guard, latent_to_zp_scale) from the "training" metadata of a model file
+    (docs/model-format.md: a safetensors header whose __metadata__ values are strings, the
+    structured ones JSON text), or (16, 0, q_{N-1}) for a model without them. Errors name
+    the hier block and parameter, like the blocks' own constructor errors."""
+    def fail(detail):
+        raise ValueError(f"securejscc.{block}: {param}: {path}: {detail}")
+
+    try:
+        with open(path, "rb") as f:
+            (n,) = struct.unpack("<Q", f.read(8))
+            meta = json.loads(f.read(n).decode("utf-8")).get("__metadata__", {})
+    except (OSError, ValueError, struct.error) as e:
+        fail(f"cannot read the model header ({e})")
+    training = meta.get("training", "{}")
+    try:
+        training = json.loads(training) if isinstance(training, str) else training
+    except ValueError:
+        training = {}  # free-form text (docs/model-format.md): no quantiser facts in it
+    if not isinstance(training, dict):
+        training = {}
+    try:
+        levels = int(training.get("quantizer_levels", LEVELS))
+        guard = int(training.get("guard_levels", 0))
+    except (TypeError, ValueError):
+        fail("quantizer_levels / guard_levels in the training metadata are not integers")
+    if not 2 <= levels <= modulus or not 0 <= guard <= levels - 2:
+        fail(f"training metadata has {levels} quantizer levels with {guard} guard levels; "
+             f"need 2 <= levels <= p = {modulus} and 0 <= guard <= levels - 2")
+    top = top_centroid(modulus, levels, guard)
+    scale = training.get("latent_to_zp_scale", top)
+    try:
+        scale = float(scale)
+    except (TypeError, ValueError):
+        fail(f"latent_to_zp_scale {scale!r} is not a number")
+    if not 0 < scale < modulus:
+        # e.g. a model trained for p = 4093 used with a toy key (p = 2003)
+        fail(f"latent_to_zp_scale {scale:g} does not fit Z_p with p = {modulus}")
+    return levels, guard, scale
 
 
 def lwe_noise_std(preset):
@@ -50,8 +99,9 @@ class lwe_tx(gr.hier_block2):
     complex symbols out, one per latent value (k = encoder.output_frame() per frame), with
     the LWE side data d on each frame's first symbol (tag sj_lwe_d).
 
-    encoder_model: a deepjscec_encoder model (float latent in (0, 1));
-    pubkey_file: an LWE public key from securejscc-keygen --scheme lwe."""
+    encoder_model: a deepjscec_encoder model (float latent in (0, 1)); its training
+    metadata sets the quantiser (model_quantizer); pubkey_file: an LWE public key from
+    securejscc-keygen --scheme lwe."""
 
     def __init__(self, width, height, encoder_model, pubkey_file):
         gr.hier_block2.__init__(self, "lwe_tx", gr.io_signature(1, 1, gr.sizeof_char),
@@ -63,8 +113,9 @@ class lwe_tx(gr.hier_block2):
         k = self.encoder.output_frame()
         self.encrypt = _sj.lwe_encrypt(pubkey_file, k)
         p = self.encrypt.modulus()
-        self.scale = blocks.multiply_const_ff(float(top_centroid(p)))
-        self.quantizer = _sj.quantizer(LEVELS, p, k)
+        self.levels, self.guard, self.zp_scale = model_quantizer(encoder_model, p, "lwe_tx", "encoder_model")
+        self.scale = blocks.multiply_const_ff(self.zp_scale)
+        self.quantizer = _sj.quantizer(self.levels, p, k, guard=self.guard)
         self.mapper = _sj.symbol_mapper("4096qam", k)
         self.connect(self, self.encoder, self.scale, self.quantizer, self.encrypt, self.mapper, self)
 
@@ -76,7 +127,8 @@ class lwe_rx(gr.hier_block2):
     """DeepJSCEC + LWE receiver: 4096-QAM complex symbols in, bytes (frames of width x
     height x 3) out.
 
-    decoder_model: a deepjscec_decoder model; seckey_file: the LWE secret key, or "" for an
+    decoder_model: a deepjscec_decoder model (its training metadata sets the quantiser,
+    model_quantizer; it must match the encoder's); seckey_file: the LWE secret key, or "" for an
     eavesdropper without it (the ciphertext is dequantised as it is); noise_var: the
     channel's N0 (E|w|^2 per unit-power symbol; an sj_noise_var tag overrides it per frame
     in the demodulator); preset: the LWE preset of the key (sets the decryption noise the
@@ -95,8 +147,11 @@ class lwe_rx(gr.hier_block2):
         if self.decrypt is not None and self.decrypt.modulus() != p:
             raise ValueError(f"securejscc.lwe_rx: preset: the key's modulus {self.decrypt.modulus()} is not "
                              f"that of preset {preset} ({p})")
-        self.dequantizer = _sj.dequantizer(LEVELS, p, dequantizer_noise_var(noise_var, preset, self.decrypt is not None), k)
-        self.unscale = blocks.multiply_const_ff(1.0 / top_centroid(p))
+        self.levels, self.guard, self.zp_scale = model_quantizer(decoder_model, p, "lwe_rx", "decoder_model")
+        self.dequantizer = _sj.dequantizer(self.levels, p,
+                                           dequantizer_noise_var(noise_var, preset, self.decrypt is not None), k,
+                                           guard=self.guard)
+        self.unscale = blocks.multiply_const_ff(1.0 / self.zp_scale)
         chain = [self, self.demod] + ([self.decrypt] if self.decrypt is not None else [])
         self.connect(*(chain + [self.dequantizer, self.unscale, self.decoder, self]))
 

@@ -152,20 +152,22 @@ def test_lwe_hier_blocks(random_models, tmp_path):
     assert math.isfinite(bob.last_psnr()) and math.isfinite(eve.last_psnr())
 
 
-def test_lwe_latent_round_trip_through_the_chain(tmp_path):
+@pytest.mark.parametrize("guard", [0, 2])
+def test_lwe_latent_round_trip_through_the_chain(tmp_path, guard):
     # The non-neural half of lwe_tx / lwe_rx (scale, quantise, encrypt, 4096-QAM, channel,
     # demodulate, decrypt, dequantise, unscale) on a float latent u in (0, 1): Bob's
-    # estimate follows u, Eve's does not.
+    # estimate follows u, Eve's does not; with and without guard levels.
     from gnuradio.securejscc import hier_lwe
     pub, sec = lwe_keys(tmp_path, "medium", 512)
     k, p = 512, 4093
-    q = hier_lwe.top_centroid(p)
-    assert q == 3837
+    q = hier_lwe.top_centroid(p, 16, guard)
+    assert q == {0: 3837, 2: 3325}[guard]
     u = np.random.default_rng(4).uniform(0, 1, 2 * k).astype(np.float32)
     n0 = 1e-3
     tb = gr.top_block()
-    chain_tx = [blocks.vector_source_f(u.tolist()), blocks.multiply_const_ff(float(q)), securejscc.quantizer(16, p, k),
-                securejscc.lwe_encrypt(pub, k), securejscc.symbol_mapper("4096qam", k)]
+    chain_tx = [blocks.vector_source_f(u.tolist()), blocks.multiply_const_ff(float(q)),
+                securejscc.quantizer(16, p, k, guard=guard), securejscc.lwe_encrypt(pub, k),
+                securejscc.symbol_mapper("4096qam", k)]
     add = blocks.add_cc()
     tb.connect(*chain_tx)
     tb.connect(chain_tx[-1], (add, 0))
@@ -173,7 +175,8 @@ def test_lwe_latent_round_trip_through_the_chain(tmp_path):
     outs = []
     for key in (sec, None):
         chain = [add, securejscc.soft_demod("4096qam", k, n0)] + ([securejscc.lwe_decrypt(key, k)] if key else [])
-        chain += [securejscc.dequantizer(16, p, hier_lwe.dequantizer_noise_var(n0, "medium", key is not None), k),
+        chain += [securejscc.dequantizer(16, p, hier_lwe.dequantizer_noise_var(n0, "medium", key is not None), k,
+                                         guard=guard),
                   blocks.multiply_const_ff(1.0 / q), blocks.vector_sink_f()]
         tb.connect(*chain)
         outs.append(chain[-1])
@@ -184,6 +187,54 @@ def test_lwe_latent_round_trip_through_the_chain(tmp_path):
     # Measured 0.87 (seed 4): the LWE noise std 251 is about one quantiser step (256).
     assert np.corrcoef(bob, u)[0, 1] > 0.8, np.corrcoef(bob, u)[0, 1]
     assert abs(np.corrcoef(eve, u)[0, 1]) < 0.2
+    # Bob never gets a value above 1: the guard levels carry no prior weight.
+    assert bob.max() <= 1.0 + 1e-6
+    if guard:
+        # The top of the range no longer wraps to the bottom: large u come back large.
+        assert bob[u > 0.95].mean() > 0.6, bob[u > 0.95].mean()
+
+
+def lwe_model_with(tmp_path, name, training):
+    """A random lwe-shaped decoder/encoder pair file carrying the given training metadata."""
+    torch = pytest.importorskip("torch", reason="PyTorch (python3-torch) is needed to export models")
+    sys.path.insert(0, os.path.join(SRC, "python", "training"))
+    from sjtrain.export import export_network
+    from sjtrain.models import build_network
+    torch.manual_seed(0)
+    out = []
+    for part in ("encoder", "decoder"):
+        path = str(tmp_path / f"{name}_{part}.safetensors")
+        export_network(build_network(f"srec_{part}", c=8, widths=[8, 8, 8, 8]).eval(), path,
+                       {"training": training} if training is not None else None)
+        out.append(path)
+    return out
+
+
+def test_lwe_hier_blocks_take_the_quantiser_from_the_model(random_models, tmp_path):
+    pub, sec = lwe_keys(tmp_path, "medium", 512)
+    # Without quantiser metadata (models exported before guard levels): all 16 levels.
+    tx = securejscc.lwe_tx(S, S, random_models["lwe_encoder"], pub)
+    rx = securejscc.lwe_rx(S, S, random_models["lwe_decoder"], sec, 0.01)
+    assert (tx.levels, tx.guard, tx.zp_scale) == (rx.levels, rx.guard, rx.zp_scale) == (16, 0, 3837.0)
+    assert tx.scale.k() == 3837.0 and rx.unscale.k() == pytest.approx(1 / 3837.0)
+    # What export_model.py writes for a --guard-levels 2 run.
+    enc, dec = lwe_model_with(tmp_path, "g2", {"task": "lwe", "quantizer_levels": 16, "guard_levels": 2,
+                                               "latent_to_zp_scale": 3325.0, "lwe_params": "medium"})
+    tx = securejscc.lwe_tx(S, S, enc, pub)
+    rx = securejscc.lwe_rx(S, S, dec, sec, 0.01)
+    assert (tx.levels, tx.guard, tx.zp_scale) == (rx.levels, rx.guard, rx.zp_scale) == (16, 2, 3325.0)
+    assert tx.scale.k() == 3325.0 and rx.unscale.k() == pytest.approx(1 / 3325.0)
+    img = crop_png(tmp_path / "c.png")
+    bob, eve = run_scheme(tx, rx, securejscc.lwe_rx(S, S, dec, "", 0.01), img, n0=0.01)
+    assert bob.frames() == eve.frames() == 1
+    # Bad quantiser facts fail at construction, naming the block and the model parameter.
+    for name, training in (("g15", {"quantizer_levels": 16, "guard_levels": 15}),
+                           ("big", {"quantizer_levels": 16, "guard_levels": 2, "latent_to_zp_scale": 5000.0})):
+        enc, dec = lwe_model_with(tmp_path, name, training)
+        with pytest.raises(ValueError, match=r"securejscc\.lwe_tx: encoder_model: .*"):
+            securejscc.lwe_tx(S, S, enc, pub)
+        with pytest.raises(ValueError, match=r"securejscc\.lwe_rx: decoder_model: .*"):
+            securejscc.lwe_rx(S, S, dec, sec, 0.01)
 
 
 @pytest.mark.parametrize("modulation", ["bpsk", "qpsk", "16qam"])

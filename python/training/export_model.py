@@ -17,22 +17,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sjtrain import export, lwe_chain, models  # noqa: E402
+from sjtrain.parts import PARTS  # noqa: E402
 
-# task -> [(file suffix, architecture, state-dict prefix, config from the run's args)]
-PARTS = {
-    "plain": [("encoder", "deepjscc_encoder", "encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
-              ("decoder", "deepjscc_decoder", "decoder.", lambda a: {"c": a["c"], "widths": a["widths"]})],
-    "lwe": [("encoder", "deepjscec_encoder", "encoder.", lambda a: {"width": a["width"], "c_out": 8}),
-            ("decoder", "deepjscec_decoder", "decoder.", lambda a: {"width": a["width"], "c_out": 8})],
-    "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"]}),
-             ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"]})],
-    "srec_sr": [("sr", "srec_sr", "", lambda a: {})],
-    "djescc": [("encrypt", "djescc_encrypt", "encrypt.", lambda a: {}),
-               ("encoder", "deepjscc_encoder", "jscc.encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
-               ("decoder", "deepjscc_decoder", "jscc.decoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
-               ("decrypt", "djescc_decrypt", "decrypt.", lambda a: {})],
-}
-PARTS["lwe_keystream"] = PARTS["lwe"]
 
 
 def bandwidth_ratio(task, args):
@@ -64,8 +50,12 @@ def main():
         "batch": args["batch"], "lr": args["lr"], "trained_on": opts.trained_on,
         "data": "CIFAR-10 training strips 0-44 (45000 images; last 5000 held out)"}
     if task in ("lwe", "lwe_keystream"):
+        # The runtime (hier_lwe, sjeval/lwe.py) reads these to quantise as the run did: runs
+        # older than --guard-levels used all 16 levels, hence the default 0.
+        guard = int(args.get("guard_levels", 0))
         training.update({"lwe_params": args["lwe_params"], "lwe_length": args["lwe_length"],
-                         "quantizer_levels": lwe_chain.LEVELS, "latent_to_zp_scale": float(lwe_chain.centroids()[-1])})
+                         "quantizer_levels": lwe_chain.LEVELS, "guard_levels": guard,
+                         "latent_to_zp_scale": float(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1])})
     if task.startswith("srec"):
         training["modulation"] = args["modulation"]
     os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)

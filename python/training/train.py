@@ -19,20 +19,30 @@ launcher; start the processes with the variables torchrun would set instead:
       /usr/bin/python3 python/training/train.py ... & done; wait
 On CPU, --threads sets torch's thread count.
 """
-import argparse
-import csv
-import json
-import math
 import os
 import sys
-import time
 
-import torch
-import torch.distributed as dist
-from tqdm import tqdm
+# OpenBLAS keeps a thread pool of its own that torch.set_num_threads does not size; on a
+# busy machine its idle threads spin in sched_yield and take whole cores from the other
+# runs (seen here: an srec run slowed 15-fold next to an lwe run). It must be sized before
+# torch loads it.
+if "--threads" in sys.argv[1:-1]:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", sys.argv[sys.argv.index("--threads") + 1])
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import time  # noqa: E402
+
+import torch  # noqa: E402
+import torch.distributed as dist  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sjtrain import data, tasks  # noqa: E402
+from sjtrain.export import load_network  # noqa: E402
+from sjtrain.parts import PARTS  # noqa: E402
 
 
 def evaluate(task, batches, step):
@@ -48,6 +58,24 @@ def save(path, state):
     os.replace(tmp, path)  # never leave a half-written checkpoint
 
 
+def init_from_models(net, task, prefix):
+    """Loads the exported parts of a task (sjtrain/parts.py) into its networks."""
+    if task not in PARTS:
+        raise SystemExit(f"--init-from: {task} runs have no exported parts")
+    state = net.state_dict()
+    for suffix, _, key_prefix, _ in PARTS[task]:
+        path = f"{prefix}_{suffix}.safetensors"
+        if not os.path.exists(path):
+            raise SystemExit(f"--init-from: {path} not found")
+        part = load_network(path)[0].state_dict()
+        for k, v in part.items():
+            if key_prefix + k not in state or state[key_prefix + k].shape != v.shape:
+                raise SystemExit(f"--init-from: {path}: {k} does not fit this run's {task} networks "
+                                 "(different width or channels?)")
+            state[key_prefix + k] = v
+    net.load_state_dict(state)
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="plain", choices=sorted(tasks.TASKS))
@@ -61,12 +89,17 @@ def parse_args(argv=None):
     ap.add_argument("--width", type=int, default=32, help="lwe: residual block width (paper: 256)")
     ap.add_argument("--lwe-params", default="medium", choices=["toy", "low", "medium", "high"])
     ap.add_argument("--lwe-length", type=int, default=512, help="LWE block length l")
+    ap.add_argument("--guard-levels", type=int, default=2,
+                    help="lwe: top quantiser levels never sent (sjtrain/lwe_chain.py GUARD_LEVELS)")
     ap.add_argument("--key-seed", type=int, default=1, help="seed of the training-only LWE key")
     ap.add_argument("--modulation", default="qpsk", choices=["bpsk", "qpsk", "16qam"], help="srec modem")
     ap.add_argument("--jscc-checkpoint", help="srec_sr: best.pt of the srec run whose decoder it follows")
-    ap.add_argument("--classifier", help="djescc: best.pt of the classifier run (frozen feature extractor)")
+    ap.add_argument("--classifier", help="djescc: best.pt of the classifier run, or its exported "
+                    "models/djescc_classifier.safetensors (frozen feature extractor)")
     ap.add_argument("--lambda-e", type=float, default=0.05, help="djescc: weight of the encrypted-image feature loss")
     ap.add_argument("--lambda-d", type=float, default=0.05, help="djescc: weight of the decoded-image feature loss")
+    ap.add_argument("--feature-cap", type=float, default=1.0,
+                    help="djescc: cap of the relative feature distances L_e, L_d (sjtrain/tasks.py)")
     ap.add_argument("--snr-low", type=float, default=0.0)
     ap.add_argument("--snr-high", type=float, default=20.0)
     ap.add_argument("--val-images", type=int, default=5000, help="validate on the first N of the 5000 held out")
@@ -74,6 +107,10 @@ def parse_args(argv=None):
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
     ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between last.pt saves")
+    ap.add_argument("--init-from", metavar="PREFIX",
+                    help="start a new run (no last.pt yet) from exported model files PREFIX_<part>.safetensors, "
+                    "e.g. models/lwe: continues training shipped weights on a machine without the run folder "
+                    "(optimiser state starts afresh)")
     ap.add_argument("--stop-after", type=int, default=0,
                     help="leave after this many epochs of this process (resume later with the same command)")
     ap.add_argument("--limit-batches", type=int, default=0, help="stop each epoch after N batches (smoke tests)")
@@ -109,6 +146,10 @@ def main(argv=None):
             torch.set_rng_state(st["rng"])
         if main_proc:
             print(f"resumed {last_path}: epoch {epoch}, step {step}, best {best:.2f} dB", flush=True)
+    elif args.init_from:
+        init_from_models(net, args.model, args.init_from)
+        if main_proc:
+            print(f"initialised from {args.init_from}_*.safetensors", flush=True)
     if world > 1:
         # Tasks call their networks' parts (encoder, chain, decoder), not one forward, so
         # instead of a DistributedDataParallel wrapper the gradients are averaged by hand

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <stdint.h>
+#include <string.h>
 
 /* SJ_REQUIRE evaluates its condition twice: only side-effect-free conditions go in it. */
 
@@ -214,6 +215,184 @@ SJ_TEST(create_arguments)
     SJ_CHECK(sj_quantizer_create(16, 4093, NULL) == SJ_ERR_INVALID_ARG, "NULL out");
     SJ_CHECK(sj_quantizer_levels(NULL) == 0 && sj_quantizer_modulus(NULL) == 0, "NULL accessors");
     sj_quantizer_destroy(NULL);
+}
+
+/* ---- guard levels ---- */
+
+static sj_quantizer* make_guarded(unsigned n, unsigned g, unsigned p)
+{
+    sj_quantizer* q = NULL;
+    return sj_quantizer_create_guarded(n, g, p, &q) == SJ_OK ? q : NULL;
+}
+
+SJ_TEST(guard_hard_clamps_to_top_used)
+{
+    sj_quantizer* q = make_guarded(16, 2, 4093);
+    SJ_REQUIRE(q, "create: %s", sj_last_error());
+    SJ_CHECK(sj_quantizer_levels(q) == 16 && sj_quantizer_used_levels(q) == 14, "levels %u used %u",
+             sj_quantizer_levels(q), sj_quantizer_used_levels(q));
+    SJ_CHECK(sj_quantizer_centroid(q, 13) == 3325 && sj_quantizer_centroid(q, 15) == 3837,
+             "centroids keep floor(i p / N)");
+    /* 3453 is the midpoint of q_13 and q_14: without the guard 3454 would go to q_14. */
+    float z[] = { -5.0f, 3069.0f, 3196.5f, 3325.0f, 3454.0f, 3581.0f, 3837.0f, 4092.0f, 1e30f, INFINITY };
+    const unsigned want[] = { 0, 12, 12, 13, 13, 13, 13, 13, 13, 13 };
+    enum { K = sizeof z / sizeof z[0] };
+    uint16_t v[K];
+    uint8_t idx[K];
+    SJ_REQUIRE(sj_quantizer_hard(q, z, K, v, idx) == SJ_OK, "hard: %s", sj_last_error());
+    for (int i = 0; i < K; i++)
+        SJ_CHECK(idx[i] == want[i] && v[i] == sj_quantizer_centroid(q, want[i]), "z=%g -> level %u, want %u",
+                 (double)z[i], idx[i], want[i]);
+    /* Below the top used centroid the guard changes nothing: a sweep against the plain one. */
+    sj_quantizer* plain = make(16, 4093);
+    SJ_REQUIRE(plain, "create");
+    enum { M = 4000 };
+    static float s[M];
+    static uint16_t a[M], b[M];
+    for (int i = 0; i < M; i++)
+        s[i] = (float)(-100.0 + 3425.0 * i / (M - 1)); /* up to q_13 */
+    SJ_REQUIRE(sj_quantizer_hard(q, s, M, a, NULL) == SJ_OK && sj_quantizer_hard(plain, s, M, b, NULL) == SJ_OK,
+               "hard");
+    int bad = 0;
+    for (int i = 0; i < M; i++)
+        bad += s[i] <= 3389.0f && a[i] != b[i]; /* 3389 < midpoint of q_13 and q_14 */
+    SJ_CHECK(bad == 0, "%d values below q_13 quantised differently", bad);
+    sj_quantizer_destroy(plain);
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(guard_soft_never_outputs_guard_values)
+{
+    sj_quantizer* q = make_guarded(16, 2, 4093);
+    SJ_REQUIRE(q, "create");
+    enum { M = 4093 * 2 };
+    static float y[M], out[M];
+    for (int i = 0; i < M; i++)
+        y[i] = (float)(i * 0.5);
+    const float vars[] = { 1.0f, 100.0f, 256.0f * 256.0f, 1e6f, 1e12f };
+    for (int t = 0; t < 5; t++) {
+        SJ_REQUIRE(sj_quantizer_soft_dequant(q, y, M, vars[t], out) == SJ_OK, "soft: %s", sj_last_error());
+        int bad = 0;
+        for (int i = 0; i < M; i++)
+            bad += !(out[i] >= 0.0f && out[i] <= 3325.0f + 1e-3f);
+        SJ_CHECK(bad == 0, "var %g: %d outputs outside [q_0, q_13]", (double)vars[t], bad);
+    }
+    /* Against the definition with a prior over q_0..q_13 only. */
+    const float ys[] = { 100.0f, 2000.0f, 3500.0f, 3837.0f, 4000.0f };
+    float o[5];
+    SJ_REQUIRE(sj_quantizer_soft_dequant(q, ys, 5, 50000.0f, o) == SJ_OK, "soft");
+    for (int i = 0; i < 5; i++) {
+        double sw = 0, swq = 0;
+        for (unsigned j = 0; j < 14; j++) {
+            double c = sj_quantizer_centroid(q, j), d = fabs(ys[i] - c);
+            d = fmin(d, 4093 - d);
+            double w = exp(-d * d / 1e5);
+            sw += w;
+            swq += w * c;
+        }
+        SJ_CHECK(fabs(o[i] - swq / sw) < 1e-2, "y=%g: %g vs %g", (double)ys[i], (double)o[i], swq / sw);
+    }
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(guard_soft_symmetric_cases)
+{
+    sj_quantizer* q = make_guarded(16, 2, 4093);
+    SJ_REQUIRE(q, "create");
+    /* The circular gap between q_13 = 3325 and q_0 + p = 4093 is 768 wide; its midpoint 3709
+     * is equally far from both, so with small noise the posterior splits evenly. */
+    float y[3] = { 3709.0f, 3325.0f, 0.0f };
+    float out[3];
+    SJ_REQUIRE(sj_quantizer_soft_dequant(q, y, 3, 2000.0f, out) == SJ_OK, "soft");
+    SJ_CHECK(fabs(out[0] - 3325.0 / 2) < 1.0, "gap midpoint -> %g, want %g", (double)out[0], 3325.0 / 2);
+    SJ_CHECK(fabs(out[1] - 3325.0) < 1e-2 && fabs(out[2]) < 1e-2, "centroids -> %g, %g", (double)out[1],
+             (double)out[2]);
+    /* Values d either side of the gap midpoint: the posterior mean mirrors around q_13 / 2. */
+    for (int d = 10; d <= 300; d += 70) {
+        float pair[2] = { 3709.0f - (float)d, 3709.0f + (float)d }, o[2];
+        SJ_REQUIRE(sj_quantizer_soft_dequant(q, pair, 2, 5000.0f, o) == SJ_OK, "soft");
+        SJ_CHECK(fabs((o[0] + o[1]) - 3325.0) < 1.0, "d=%d: %g + %g != q_13", d, (double)o[0], (double)o[1]);
+        SJ_CHECK(o[0] > o[1], "d=%d: nearer q_13 should give the larger value", d);
+    }
+    /* With all 14 used centroids equally weighted (huge noise): their mean. */
+    float big;
+    const float mid = 1000.0f;
+    SJ_REQUIRE(sj_quantizer_soft_dequant(q, &mid, 1, 1e12f, &big) == SJ_OK, "soft");
+    double mean = 0;
+    for (unsigned j = 0; j < 14; j++)
+        mean += sj_quantizer_centroid(q, j) / 14.0;
+    SJ_CHECK(fabs(big - mean) < 1e-2, "huge noise -> %g, want %g", (double)big, mean);
+    sj_quantizer_destroy(q);
+}
+
+/* RMS error of the posterior mean when the top used centroid is sent through Gaussian
+ * noise of standard deviation sd (Box-Muller on a fixed LCG: deterministic). */
+static double top_rms_error(const sj_quantizer* q, double sd)
+{
+    enum { M = 20000 };
+    static float y[M], out[M];
+    const double top = sj_quantizer_centroid(q, sj_quantizer_used_levels(q) - 1);
+    uint32_t s = 987654321u;
+    for (int i = 0; i < M; i += 2) {
+        double u[2];
+        for (int j = 0; j < 2; j++) {
+            s = s * 1664525u + 1013904223u;
+            u[j] = ((s >> 8) + 0.5) / 16777216.0;
+        }
+        const double r = sd * sqrt(-2.0 * log(u[0]));
+        y[i] = (float)(top + r * cos(2 * M_PI * u[1]));
+        y[i + 1] = (float)(top + r * sin(2 * M_PI * u[1]));
+    }
+    if (sj_quantizer_soft_dequant(q, y, M, (float)(sd * sd), out) != SJ_OK)
+        return INFINITY;
+    double se = 0;
+    for (int i = 0; i < M; i++)
+        se += (out[i] - top) * (out[i] - top);
+    return sqrt(se / M);
+}
+
+SJ_TEST(guard_keeps_top_value_near_top)
+{
+    /* The failure the guard fixes: noise of about one spacing (LWE decryption noise std 251)
+     * pushes the top value past it toward p. Without the guard q_{N-1} + 300 lies next to
+     * q_0 across the wrap and comes back as 1030 (from 3837); with 2 guard levels
+     * q_13 + 300 lies in a 768-wide empty gap and comes back as 2448 (from 3325): still
+     * pulled down, by the posterior weight of q_0 468 away, but no longer across the range. */
+    sj_quantizer* g = make_guarded(16, 2, 4093);
+    sj_quantizer* q = make(16, 4093);
+    SJ_REQUIRE(g && q, "create");
+    const float var = 256.0f * 256.0f;
+    const float yg = 3325.0f + 300.0f, yq = 3837.0f + 300.0f;
+    float og, oq;
+    SJ_REQUIRE(sj_quantizer_soft_dequant(g, &yg, 1, var, &og) == SJ_OK, "soft");
+    SJ_REQUIRE(sj_quantizer_soft_dequant(q, &yq, 1, var, &oq) == SJ_OK, "soft");
+    SJ_CHECK(og > 2300.0f && og <= 3325.0f, "guarded: q_13 + 300 -> %g, want in the upper part of [0, 3325]",
+             (double)og);
+    SJ_CHECK(oq < 1200.0f, "unguarded: q_15 + 300 -> %g, expected the wrap to pull it low", (double)oq);
+    /* Over the whole noise distribution (std 256): RMS error of the top value 767 with the
+     * guard, 1727 without (interior levels: 256, the noise itself). */
+    const double eg = top_rms_error(g, 256.0), eq = top_rms_error(q, 256.0);
+    SJ_CHECK(eg < 850.0 && eq > 1500.0, "top-level RMS error %g guarded, %g unguarded", eg, eq);
+    sj_quantizer_destroy(g);
+    sj_quantizer_destroy(q);
+}
+
+SJ_TEST(guard_arguments)
+{
+    sj_quantizer* q = NULL;
+    SJ_CHECK(sj_quantizer_create_guarded(16, 15, 4093, &q) == SJ_ERR_INVALID_ARG && !q, "guard 15 of 16");
+    SJ_CHECK(strstr(sj_last_error(), "guard") != NULL, "message names the guard: %s", sj_last_error());
+    SJ_CHECK(sj_quantizer_create_guarded(16, 16, 4093, &q) == SJ_ERR_INVALID_ARG, "guard 16 of 16");
+    SJ_CHECK(sj_quantizer_create_guarded(16, 4000000000u, 4093, &q) == SJ_ERR_INVALID_ARG, "huge guard");
+    SJ_CHECK(sj_quantizer_create_guarded(2, 1, 4093, &q) == SJ_ERR_INVALID_ARG, "2 levels, guard 1");
+    SJ_CHECK(sj_quantizer_create_guarded(1, 0, 4093, &q) == SJ_ERR_INVALID_ARG, "1 level");
+    SJ_CHECK(sj_quantizer_create_guarded(16, 14, 4093, &q) == SJ_OK && sj_quantizer_used_levels(q) == 2,
+             "guard 14 of 16 leaves 2");
+    sj_quantizer_destroy(q);
+    q = NULL;
+    SJ_CHECK(sj_quantizer_create(16, 4093, &q) == SJ_OK && sj_quantizer_used_levels(q) == 16, "create = guard 0");
+    sj_quantizer_destroy(q);
+    SJ_CHECK(sj_quantizer_used_levels(NULL) == 0, "NULL accessor");
 }
 
 /* ---- byte quantiser ---- */

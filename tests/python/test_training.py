@@ -53,6 +53,9 @@ def test_djescc_feature_losses_push_encrypted_image_away(tmp_path):
     torch.manual_seed(2)
     total = task.loss(x, 0)
     assert total.item() < plain_loss.item() + 0.05
+    # The feature terms are capped, so the total has a floor: a U-Net cannot win by
+    # inflating features without bound.
+    assert total.item() >= -(args.lambda_e + args.lambda_d) * args.feature_cap
     assert all(not p.requires_grad for p in task.h.parameters())  # the classifier stays frozen
 
 
@@ -85,3 +88,37 @@ def test_resume_is_exact(tmp_path, monkeypatch):
     for k in wa:
         assert torch.equal(wa[k], wb[k]), k
     assert (tmp_path / "a" / "log.csv").read_text().count("\n") == 3  # header + 2 epochs
+
+
+@pytest.mark.parametrize("model", ["lwe", "classifier"])
+def test_init_from_exported_models_restores_the_weights(tmp_path, monkeypatch, model):
+    """A new machine has no run folder, only the shipped model files: --init-from must put
+    the exported networks back into a new run. Compared by output, not by parameter: a
+    GDN parameter below its lower bound is stored as the bound (the same effective value)."""
+    import export_model
+    fake_cifar(monkeypatch)
+    if model == "classifier":
+        labels = {"train": np.arange(96) % 10, "val": np.arange(20) % 10}
+        monkeypatch.setattr(data, "load_cifar10_labels", lambda root, split: labels[split])
+    torch.set_num_threads(1)
+    common = ["--model", model, "--data", str(tmp_path), "--batch", "16", "--val-images", "20", "--width", "8",
+              "--epochs", "1"]
+    train.main(common + ["--run-dir", str(tmp_path / "a")])
+    monkeypatch.setattr(sys, "argv", ["export_model.py", "--run-dir", str(tmp_path / "a"), "--checkpoint", "last.pt",
+                                      "--out", str(tmp_path / "m" / model)])
+    export_model.main()
+    args = train.parse_args(common + ["--run-dir", str(tmp_path / "b")])
+    trained = tasks.TASKS[model](args, torch.device("cpu"))
+    trained.net.load_state_dict(weights(tmp_path / "a")[0])
+    task = tasks.TASKS[model](args, torch.device("cpu"))
+    train.init_from_models(task.net, model, str(tmp_path / "m" / model))
+    x = torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        if model == "lwe":
+            u = trained.net.encoder(x)
+            assert torch.allclose(task.net.encoder(x), u, atol=1e-5)
+            assert torch.allclose(task.net.decoder(u), trained.net.decoder(u), atol=1e-5)
+        else:
+            assert torch.allclose(task.net(x), trained.net(x), atol=1e-5)
+    with pytest.raises(SystemExit, match="not found"):
+        train.init_from_models(task.net, model, str(tmp_path / "m" / "missing"))

@@ -77,26 +77,37 @@ def test_posterior_mean_matches_c(qam, snr_db):
     assert np.abs(mine.numpy() - out).max() < 0.05
 
 
-def test_soft_dequantizer_matches_c():
+def guarded_quantizer(guard):
     q = obj()
-    ok(LIB.sj_quantizer_create(16, lwe_chain.P, ctypes.byref(q)))
+    ok(LIB.sj_quantizer_create_guarded(16, guard, lwe_chain.P, ctypes.byref(q)))
+    return q
+
+
+@pytest.mark.parametrize("guard", [0, lwe_chain.GUARD_LEVELS])
+def test_soft_dequantizer_matches_c(guard):
+    q = guarded_quantizer(guard)
     y = np.random.default_rng(3).uniform(0, lwe_chain.P, 5000).astype(np.float32)
+    y[:4] = [3325 + 300, 3837, 4092.5, 0]  # past the top used centroid, on a guard level, the wrap
+    used = lwe_chain.LEVELS - guard
     for var in (25.0, 251.0 ** 2, 1e6):
         out = np.zeros_like(y)
         ok(LIB.sj_quantizer_soft_dequant(q, ptr(y), ctypes.c_size_t(len(y)), ctypes.c_float(var), ptr(out)))
-        mine = lwe_chain.soft_dequantize(torch.from_numpy(y), var).numpy()
+        mine = lwe_chain.soft_dequantize(torch.from_numpy(y), var, used=used).numpy()
         assert np.abs(mine - out).max() < 0.05, var
     LIB.sj_quantizer_destroy(q)
 
 
-def test_hard_quantizer_matches_c():
-    q = obj()
-    ok(LIB.sj_quantizer_create(16, lwe_chain.P, ctypes.byref(q)))
+@pytest.mark.parametrize("guard", [0, lwe_chain.GUARD_LEVELS])
+def test_hard_quantizer_matches_c(guard):
+    q = guarded_quantizer(guard)
     z = np.random.default_rng(4).uniform(-300, lwe_chain.P + 300, 5000).astype(np.float32)
     values = np.zeros(len(z), dtype=np.uint16)
     ok(LIB.sj_quantizer_hard(q, ptr(z), ctypes.c_size_t(len(z)), ptr(values), None))
-    mine, _, _ = lwe_chain.quantize(torch.from_numpy(z), sigma_q=200.0)
+    mine, _, _ = lwe_chain.quantize(torch.from_numpy(z), sigma_q=200.0, used=lwe_chain.LEVELS - guard)
     assert np.array_equal(mine.numpy().astype(np.uint16), values)
+    if guard:
+        top = int(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1])
+        assert values.max() == top == LIB.sj_quantizer_centroid(q, lwe_chain.LEVELS - guard - 1)
     LIB.sj_quantizer_destroy(q)
 
 
@@ -152,7 +163,7 @@ def test_chain_gradient_reaches_encoder_and_keystream_variant_is_cleaner():
     out = lwe_chain.lwe_chain(z, key, 20.0, sigma_q=50.0)
     out.sum().backward()
     assert z.grad is not None and torch.isfinite(z.grad).all() and z.grad.abs().sum() > 0
-    z_bar, _, _ = lwe_chain.quantize(z.detach(), 200.0)
+    z_bar, _, _ = lwe_chain.quantize(z.detach(), 200.0, used=lwe_chain.LEVELS - lwe_chain.GUARD_LEVELS)
     err_lwe = (lwe_chain.lwe_chain(z.detach(), key, 20.0, 200.0) - z_bar).abs().mean()
     err_ks = (lwe_chain.lwe_chain(z.detach(), None, 20.0, 200.0, encrypt=False) - z_bar).abs().mean()
     assert err_ks < err_lwe

@@ -10,7 +10,7 @@ namespace gr {
 namespace securejscc {
 
 /*!
- * \brief Hard N-level quantisation of real latents in Z_p units to the nearest centroid floor(i p / N), as uint16 values (core: sj_quantizer). A frame with a NaN is logged and sent as zeros.
+ * \brief Hard N-level quantisation of real latents in Z_p units to the nearest used centroid floor(i p / N), as uint16 values (core: sj_quantizer). guard: the top guard centroids are never used (values above q_{N-1-guard} go to it), so the ends of the used range are not neighbours across the wrap mod p; 0 uses all N. It must match the dequantizer's guard and the model's guard_levels. A frame with a NaN is logged and sent as zeros.
  * \ingroup securejscc
  * Constructor errors name the block and the parameter (docs/stream-tags.md lists the tags).
  */
@@ -18,7 +18,7 @@ class SECUREJSCC_API quantizer : virtual public gr::sync_block
 {
 public:
     typedef std::shared_ptr<quantizer> sptr;
-    static sptr make(unsigned levels, unsigned modulus, size_t frame_len);
+    static sptr make(unsigned levels, unsigned modulus, size_t frame_len, int guard = 0);
 };
 
 } // namespace securejscc

@@ -30,6 +30,13 @@ PRESETS = {  # Lindner & Peikert (CT-RSA 2011): n1 = n2 = n, p, s
 
 # ---------------------------------------------------------------- quantiser
 
+# Levels left unused at the top of Z_p. The centroids are evenly spaced on the circle
+# Z_p, so q_{N-1} and q_0 are neighbours: with all N in use, noise of one spacing turns
+# the brightest latent value into the darkest, and the posterior mean between them is
+# mid-range. With the top G levels never sent (prior zero at the receiver), the two ends
+# of the used range are G + 1 spacings apart around the wrap.
+GUARD_LEVELS = 2
+
 def centroids(levels=LEVELS, p=P, device=None):
     """q_i = floor(i p / N) as float (paper 001, Sec. IV-A)."""
     return torch.tensor([(i * p) // levels for i in range(levels)], dtype=torch.float32, device=device)
@@ -41,13 +48,14 @@ def sigma_q_schedule(step, start=5.0, increment=5.0, every=2000, cap=200.0):
     return min(cap, start + increment * (step // every))
 
 
-def quantize(z, sigma_q, levels=LEVELS, p=P):
-    """Soft-to-hard quantisation (eq. 17-18) of z in Z_p units.
+def quantize(z, sigma_q, levels=LEVELS, p=P, used=None):
+    """Soft-to-hard quantisation (eq. 17-18) of z in Z_p units onto the first `used`
+    centroids (all N when None; see GUARD_LEVELS).
 
     Distances are measured in units of the centroid spacing p / N, so sigma_q has the
     same meaning whatever p is. Returns (z_bar, z_soft, index): z_bar is the hard value
     forward with the soft gradient backward; index the integer level."""
-    q = centroids(levels, p, z.device)
+    q = centroids(levels, p, z.device)[:used]
     step = p / levels
     d = ((z.unsqueeze(-1) - q) / step) ** 2
     w = torch.softmax(-sigma_q * d, dim=-1)
@@ -57,10 +65,11 @@ def quantize(z, sigma_q, levels=LEVELS, p=P):
     return z_soft + (z_hard - z_soft).detach(), z_soft, index
 
 
-def soft_dequantize(y, noise_var, levels=LEVELS, p=P):
+def soft_dequantize(y, noise_var, levels=LEVELS, p=P, used=None):
     """Posterior mean of the centroid given y in [0, p), Gaussian noise of variance
-    noise_var with circular distance mod p (sj_quantizer_soft_dequant)."""
-    q = centroids(levels, p, y.device).double()
+    noise_var with circular distance mod p, uniform prior over the first `used` centroids
+    and none on the guard levels above them (sj_quantizer_soft_dequant)."""
+    q = centroids(levels, p, y.device)[:used].double()
     diff = torch.remainder(y.double().unsqueeze(-1) - q, p)
     dcirc = torch.minimum(diff, p - diff)
     if torch.is_tensor(noise_var):
@@ -220,12 +229,12 @@ def channel_var_index_units(n0):
 
 # ---------------------------------------------------------------- the whole chain
 
-def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True):
+def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True, used=LEVELS - GUARD_LEVELS):
     """Encoder output z (batch, k) in Z_p units -> the decoder's input z_hat.
 
     encrypt=False gives the LWE-free keystream variant: an additive cipher mod p whose
     keystream cancels exactly at Bob, so only the channel noise remains."""
-    z_bar, z_soft, _ = quantize(z, sigma_q, p=key.p if key is not None else P)
+    z_bar, z_soft, _ = quantize(z, sigma_q, p=key.p if key is not None else P, used=used)
     zi = z_bar.detach().round().long()
     p = key.p if key is not None else P
     if encrypt:
@@ -242,5 +251,5 @@ def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True):
         z_prime = torch.remainder(c_hat - ks, p)
         var = channel_var_index_units(n0)
     var = torch.clamp(torch.as_tensor(var, dtype=torch.float64), max=p * p / 12.0)
-    z_hat = soft_dequantize(z_prime, var, p=p)
+    z_hat = soft_dequantize(z_prime, var, p=p, used=used)
     return z_soft + (z_hat - z_soft).detach()

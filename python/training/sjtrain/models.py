@@ -248,10 +248,11 @@ class DeepJSCECEncoder(nn.Module):
     value and one 4096-QAM symbol). The output is a real tensor, NOT power-normalised:
     the N-level quantiser into Z_p (include/securejscc/quantizer.h) comes after it in C.
     The final sigmoid bounds each value u to (0, 1); the transmitter maps it onto the
-    quantiser's range as z = u * q_{N-1}, with q_{N-1} = floor((N-1) p / N) the largest
-    centroid (3837 for N = 16, p = 4093), so that u = 0 and u = 1 are the end centroids
-    and the codebook never wraps mod p. The receiver's soft dequantiser returns E[q | y]
-    in Z_p units; divided by q_{N-1} it is back in [0, 1], the decoder's input range.
+    quantiser's range as z = u * q_top, with q_top = q_{N-1-G} = floor((N-1-G) p / N) the
+    largest centroid in use (G guard levels, lwe_chain.GUARD_LEVELS: 3325 for G = 2,
+    3837 for G = 0, N = 16, p = 4093), so that u = 0 and u = 1 are the end centroids in
+    use and the codebook never wraps mod p. The receiver's soft dequantiser returns
+    E[q | y] in Z_p units; divided by q_top it is back in [0, 1], the decoder's input range.
     """
 
     def __init__(self, width=64, c_out=8):
@@ -279,7 +280,7 @@ class DeepJSCECDecoder(nn.Module):
     convolution first lifts C_out to C; the plain RBs are the encoder's (GDN, see
     ResBlock) and the RB upsample blocks carry the IGDN;
     the final sigmoid (not in the table) keeps the image in [0, 1] as the rest of the
-    project expects. Input: the dequantised latent divided by q_{N-1} (see
+    project expects. Input: the dequantised latent divided by q_top (see
     DeepJSCECEncoder), C_out x H/4 x W/4.
     """
 
