@@ -20,11 +20,11 @@ ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
 # 30.76); the floors sit 2.6 dB under.
 FLOOR = {20.0: 26.5, 10.0: 25.5}
 # lwe and srec end to end at SECURE_SNR_DB with the models in models/ (srec with its
-# srec_sr stage when shipped, at the modulation its encoder was trained for). PROVISIONAL
-# floors of Bob's mean PSNR on the three crops: to be set a few dB under what the shipped
-# models reach there once they are trained.
+# srec_sr stage when shipped, at the modulation its encoder was trained for). Floors of
+# Bob's mean PSNR on the three crops, about 2 dB under what the shipped models reach there
+# (measured: lwe 22.92 dB, srec 22.06 dB on QPSK; keys are fresh each run).
 SECURE_SNR_DB = 10.0
-SECURE_FLOOR = {"lwe": 22.0, "srec": 22.0}
+SECURE_FLOOR = {"lwe": 20.5, "srec": 20.0}
 # Eve may not beat the mean-image baseline (the PSNR of each crop's own mean-colour image,
 # which needs no channel at all) by more than this.
 EVE_OVER_MEAN_DB = 3.0

@@ -10,14 +10,20 @@ images, for Bob and for Eve. Eve receives the same channel output; for `plain` s
 nothing secret, so her figures equal Bob's (the baseline has no protection).
 The core library is build/lib/core/libsecurejscc-core.so unless --core-lib says otherwise.
 """
-import argparse
-import json
 import os
-import sys
-import time
 
-import numpy as np
-from tqdm import tqdm
+# One OpenBLAS thread: numpy loads OpenBLAS (the same library the core's networks use) at
+# import, with a thread pool that spins in sched_yield on a busy machine; measured here: a
+# whole evaluation 10x slower next to two training runs. It must be set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sjtrain import data  # noqa: E402
@@ -59,7 +65,6 @@ def main():
         ap.error("give --cifar and/or --kodak")
     if not os.path.exists(args.core_lib):
         ap.error(f"core library not found: {args.core_lib} (build first, or pass --core-lib)")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     core = Core(args.core_lib)
     if args.modulation and not args.scheme.startswith("srec"):

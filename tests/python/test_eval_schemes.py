@@ -164,12 +164,15 @@ def torch_bob_psnr(core, imgs, modulation, snr, sr):
             f = enc(x)
             y = dec(srec_chain.srec_chain(f.flatten(1), modulation, snr).view(f.shape))
             if sr:
-                y = torch_net(MODELS, "srec_sr")(y)  # as srec_sr trains: on the float output
+                # the runtime hands the SR network the decoder output as 8-bit pixels
+                y = torch_net(MODELS, "srec_sr")(torch.round(y.clamp(0, 1) * 255) / 255)
             out += [psnr(core, a, b) for a, b in zip(imgs[i:i + 50], as_uint8(y))]
     return float(np.mean(out))
 
 
-@pytest.mark.parametrize("snr,sr,n", [(4.0, False, 300), (10.0, False, 300), (4.0, True, 60)])
+# 300 crops each: at 4 dB the bit errors alone move a 60-crop mean by 0.3-0.4 dB between two
+# runs of the same chain (measured), too close to the tolerance.
+@pytest.mark.parametrize("snr,sr,n", [(4.0, False, 300), (10.0, False, 300), (4.0, True, 300)])
 def test_srec_c_bob_psnr_agrees_with_torch_chain(core, snr, sr, n):
     trained_srec()
     if sr and not os.path.isfile(os.path.join(MODELS, "srec_sr.safetensors")):
