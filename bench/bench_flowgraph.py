@@ -250,7 +250,7 @@ def main(argv=None):
     except ImportError as err:
         raise SystemExit(f"bench_flowgraph: cannot import gnuradio.securejscc ({err}); build the module first")
     models = {}
-    folders = [args.models] + ([DEFAULT_MODELS] if args.models else [])
+    folders = ([args.models] if args.models else []) + [DEFAULT_MODELS]
     for scheme in args.schemes:
         for folder in folders:
             paths, missing = model_paths(scheme, folder)
