@@ -12,13 +12,12 @@ The quantiser is the one the networks were trained with, read from the model fil
 never sent, include/securejscc/quantizer.h) and q_top = q_{N-1-G}. A model without these
 keys gets N = 16, G = 0, q_top = q_{N-1}, as before guard levels existed.
 """
-import json
 import math
-import struct
 
 from gnuradio import blocks, gr
 
 from . import securejscc_python as _sj
+from .model_info import training_metadata
 
 LEVELS = 16
 # n and the exact discrete-Gaussian variance v of each preset (docs/lwe.md, Parameters).
@@ -45,18 +44,9 @@ def model_quantizer(path, modulus, block="lwe_tx", param="encoder_model"):
         raise ValueError(f"securejscc.{block}: {param}: {path}: {detail}")
 
     try:
-        with open(path, "rb") as f:
-            (n,) = struct.unpack("<Q", f.read(8))
-            meta = json.loads(f.read(n).decode("utf-8")).get("__metadata__", {})
-    except (OSError, ValueError, struct.error) as e:
+        training = training_metadata(path)
+    except (OSError, ValueError) as e:
         fail(f"cannot read the model header ({e})")
-    training = meta.get("training", "{}")
-    try:
-        training = json.loads(training) if isinstance(training, str) else training
-    except ValueError:
-        training = {}  # free-form text (docs/model-format.md): no quantiser facts in it
-    if not isinstance(training, dict):
-        training = {}
     try:
         levels = int(training.get("quantizer_levels", LEVELS))
         guard = int(training.get("guard_levels", 0))

@@ -143,10 +143,8 @@ def mean_image_psnr(path):
 
 def trained_modulation(path):
     """The modulation an srec model file was trained for (its "training" metadata)."""
-    with open(path, "rb") as f:
-        n = int.from_bytes(f.read(8), "little")
-        meta = json.loads(f.read(n)).get("__metadata__", {})
-    return json.loads(meta.get("training", "{}")).get("modulation", "16qam")
+    from gnuradio.securejscc.model_info import training_metadata
+    return training_metadata(path).get("modulation", "16qam")
 
 
 @pytest.mark.parametrize("scheme", ["lwe", "srec"])

@@ -60,6 +60,9 @@ def main():
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--modulation", choices=("bpsk", "qpsk", "16qam"),
                     help="srec, srec_nosr: modem (default: the one the model was trained for)")
+    ap.add_argument("--eve-decrypt", metavar="FILE",
+                    help="djescc: Eve decrypts y_hat with this decryption U-Net (a wrong key: another run's "
+                    "djescc_decrypt.safetensors) instead of looking at y_hat itself")
     args = ap.parse_args()
     if not args.cifar and not args.kodak:
         ap.error("give --cifar and/or --kodak")
@@ -70,6 +73,10 @@ def main():
     if args.modulation and not args.scheme.startswith("srec"):
         ap.error("--modulation is for --scheme srec / srec_nosr")
     options = {"modulation": args.modulation} if args.modulation else {}
+    if args.eve_decrypt:
+        if args.scheme != "djescc":
+            ap.error("--eve-decrypt is for --scheme djescc")
+        options["eve_decrypt"] = args.eve_decrypt
     scheme = SCHEMES[args.scheme](core, args.models, args.seed, **options)
     sets = []
     if args.cifar:

@@ -145,6 +145,14 @@ def test_djescc_c_chain_is_the_torch_chain(core, random_models):
         assert psnr(core, bob, xh_c) > 35.0 and psnr(core, eve, yh_c) > 35.0  # Eve gets y_hat
         bob2, enc = enc_scheme.transmit(img, 60.0)
         assert np.array_equal(enc, y_c)  # djescc_encrypted reports the encrypted image y
+    # A wrong key: Eve runs another decryption U-Net (here the encryption one) on y_hat.
+    wrong = DjesccScheme(core, random_models, seed=1,
+                         eve_decrypt=os.path.join(random_models, "djescc_encrypt.safetensors"))
+    with torch.no_grad():
+        eve_t = nets["encrypt"](y_hat)
+    for i, img in enumerate(imgs):
+        _, eve = wrong.transmit(img, 60.0)
+        assert psnr(core, as_uint8(eve_t[i:i + 1])[0], eve) > 35.0
 
 
 def trained_srec():

@@ -122,3 +122,33 @@ def test_init_from_exported_models_restores_the_weights(tmp_path, monkeypatch, m
             assert torch.allclose(task.net(x), trained.net(x), atol=1e-5)
     with pytest.raises(SystemExit, match="not found"):
         train.init_from_models(task.net, model, str(tmp_path / "m" / "missing"))
+
+
+def test_djescc_init_jscc_takes_the_plain_models_and_rounds_to_8_bits(tmp_path, monkeypatch):
+    """--init-jscc starts djescc's DeepJSCC from an exported plain model (the U-Nets start
+    afresh), and the images between the stages are 8-bit, as the runtime's blocks pass
+    them, with the gradient passing straight through the rounding."""
+    import export_model
+    fake_cifar(monkeypatch)
+    torch.set_num_threads(1)
+    common = ["--model", "plain", "--data", str(tmp_path), "--batch", "16", "--val-images", "20", "--epochs", "1"]
+    train.main(common + ["--run-dir", str(tmp_path / "p")])
+    monkeypatch.setattr(sys, "argv", ["export_model.py", "--run-dir", str(tmp_path / "p"), "--checkpoint", "last.pt",
+                                      "--out", str(tmp_path / "m" / "plain")])
+    export_model.main()
+    plain = weights(tmp_path / "p")[0]
+    clf = tasks.models.build_network("cifar_classifier")
+    torch.save({"model": clf.state_dict()}, tmp_path / "clf.pt")
+    train.main(["--model", "djescc", "--data", str(tmp_path), "--run-dir", str(tmp_path / "d"), "--batch", "16",
+                "--val-images", "20", "--epochs", "1", "--stop-after", "1", "--limit-batches", "1",
+                "--lr", "1e-12", "--classifier", str(tmp_path / "clf.pt"), "--init-jscc", str(tmp_path / "m" / "plain")])
+    djescc = weights(tmp_path / "d")[0]
+    assert plain and all(torch.allclose(djescc["jscc." + k], v, atol=1e-6) for k, v in plain.items())
+    with pytest.raises(SystemExit, match="not found"):
+        train.main(["--model", "djescc", "--data", str(tmp_path), "--run-dir", str(tmp_path / "e"),
+                    "--classifier", str(tmp_path / "clf.pt"), "--init-jscc", str(tmp_path / "m" / "missing")])
+    x = torch.rand(8, 3, 32, 32, requires_grad=True)
+    y = tasks.to_8bit(x * 1.2 - 0.1)
+    assert torch.equal(y, (y * 255).round() / 255) and y.min() >= 0 and y.max() <= 1
+    y.sum().backward()
+    assert (x.grad != 0).float().mean() > 0.7  # straight through, except where clamped

@@ -11,6 +11,9 @@ Eve knows the DeepJSCC encoder and decoder but not the secret U-Nets: what she g
 y_hat, the decoded, still encrypted image, and her figures are y_hat against the plain
 image x. Paper 000 also asks that the encrypted image y itself be visually protected:
 --scheme djescc_encrypted reports y against x in Eve's columns (Bob's are the same).
+
+The secret of djescc is the U-Nets' weights. eve_decrypt (evaluate.py --eve-decrypt) gives
+Eve a wrong key instead: the decryption U-Net of another training run, applied to y_hat.
 """
 import os
 
@@ -23,10 +26,11 @@ from .core import Network
 class DjesccScheme:
     """transmit -> (Bob's x_hat, Eve's y_hat); stages -> (y, y_hat, x_hat)."""
 
-    def __init__(self, core, models, seed):
+    def __init__(self, core, models, seed, eve_decrypt=None):
         self.core = core
         part = lambda name: Network(core, os.path.join(models, f"djescc_{name}.safetensors"))  # noqa: E731
         self.encrypt, self.enc, self.dec, self.decrypt = (part(n) for n in ("encrypt", "encoder", "decoder", "decrypt"))
+        self.eve_decrypt = Network(core, eve_decrypt) if eve_decrypt else None
         self.awgn = Awgn(core, seed)
 
     def stages(self, img, snr_db):
@@ -41,6 +45,9 @@ class DjesccScheme:
     def transmit(self, img, snr_db):
         """uint8 HWC image -> (Bob's image, Eve's image)."""
         _, y_hat, x_hat = self.stages(img, snr_db)
+        if self.eve_decrypt is not None:
+            h, w, _ = img.shape
+            return x_hat, to_hwc(self.core, self.eve_decrypt.run(to_chw(self.core, y_hat)), h, w)
         return x_hat, y_hat
 
 

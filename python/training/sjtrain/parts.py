@@ -13,10 +13,11 @@ PARTS = {
     "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"]}),
              ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"]})],
     "srec_sr": [("sr", "srec_sr", "", lambda a: {})],
-    "djescc": [("encrypt", "djescc_encrypt", "encrypt.", lambda a: {}),
+    # unet_width: runs from before the option have none and used the default, 32.
+    "djescc": [("encrypt", "djescc_encrypt", "encrypt.", lambda a: {"width": a.get("unet_width", 32)}),
                ("encoder", "deepjscc_encoder", "jscc.encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
                ("decoder", "deepjscc_decoder", "jscc.decoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
-               ("decrypt", "djescc_decrypt", "decrypt.", lambda a: {})],
+               ("decrypt", "djescc_decrypt", "decrypt.", lambda a: {"width": a.get("unet_width", 32)})],
     # The frozen feature extractor of djescc's losses: shipped so that a new machine can
     # train djescc without training the classifier again (train.py --classifier FILE).
     "classifier": [("classifier", "cifar_classifier", "", lambda a: {})],

@@ -193,6 +193,12 @@ class ClassifierTask(Task):
         return 100.0 * right / n
 
 
+def to_8bit(img):
+    """Rounds an image in [0, 1] to 256 levels; the gradient passes straight through."""
+    img = img.clamp(0, 1)
+    return img + ((img * 255).round() / 255 - img).detach()
+
+
 class DjesccNets(nn.Module):
     def __init__(self, encrypt, jscc, decrypt):
         super().__init__()
@@ -213,13 +219,17 @@ class DjesccTask(Task):
         if not self.args.classifier:
             raise SystemExit("djescc needs --classifier (best.pt of a classifier run)")
         self.h = load_frozen(models.build_network("cifar_classifier"), self.args.classifier, self.device)
-        return DjesccNets(models.build_network("djescc_encrypt"),
+        w = self.args.unet_width
+        return DjesccNets(models.build_network("djescc_encrypt", width=w),
                           models.DeepJSCC(c=self.args.c, widths=tuple(self.args.widths)),
-                          models.build_network("djescc_decrypt"))
+                          models.build_network("djescc_decrypt", width=w))
 
     def stages(self, x, snr_db):
-        y = self.net.encrypt(x)
-        y_hat = self.net.jscc(y, snr_db, channel.awgn)
+        # The runtime passes y and y_hat between the blocks as 8-bit images
+        # (image_model's uint8 items); rounding them here, straight-through, keeps the
+        # U-Nets from hiding the image in fractions of a grey level that the blocks drop.
+        y = to_8bit(self.net.encrypt(x))
+        y_hat = to_8bit(self.net.jscc(y, snr_db, channel.awgn))
         return y, y_hat, self.net.decrypt(y_hat)
 
     def forward(self, x, snr_db, step):
