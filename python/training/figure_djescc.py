@@ -83,7 +83,7 @@ def main():
             ax.set_title(title, fontsize=8)
         axes[r][0].set_ylabel(f"{label}\n{name}", fontsize=8)
     fig.suptitle(f"djescc through the C core, AWGN {args.snr:g} dB", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))  # room for the title
     fig.savefig(args.out, dpi=90)
     print(f"wrote {args.out}")
 

@@ -59,13 +59,14 @@ def test_plain_psnr_grows_with_snr(core):
 # Through sjeval/srec.py and sjeval/djescc.py (the chains of hier_srec.py / hier_djescc.py
 # in the C core), on the same crops, at the modulation the srec model was trained for
 # (QPSK). srec measured at 10 dB: 23.4-25.2 dB with the super-resolution stage, 23.1-25.9
-# dB without (models/srec.md). The djescc floor is PROVISIONAL: djescc is not shipped yet.
+# dB without (models/srec.md). djescc measured at 10 dB: Bob 22.8-27.3 dB, the encrypted
+# image y 6.0-8.0 dB and Eve's y_hat 4.3-9.6 dB against the plain crop (models/djescc.md).
 SREC_FLOOR_DB = {10.0: 22.0}  # with the super-resolution stage
 SREC_NOSR_FLOOR_DB = {10.0: 21.0}  # without it
 # Eve (wrong srec key, no lwe secret key) may not beat the crop's own mean-colour image by
 # more than this: what an eavesdropper gets for free (qa_sim.py uses the same margin).
 EVE_OVER_MEAN_DB = 3.0
-DJESCC_FLOOR_DB = {10.0: 21.0}
+DJESCC_FLOOR_DB = {10.0: 20.0}
 DJESCC_PROTECTED_MAX_DB = 12.0  # the encrypted image y and Eve's decoded y_hat against x
 
 

@@ -152,3 +152,31 @@ def test_djescc_init_jscc_takes_the_plain_models_and_rounds_to_8_bits(tmp_path, 
     assert torch.equal(y, (y * 255).round() / 255) and y.min() >= 0 and y.max() <= 1
     y.sum().backward()
     assert (x.grad != 0).float().mean() > 0.7  # straight through, except where clamped
+
+
+def test_srec_sr_follows_an_exported_srec_model_and_sees_8_bit_images(tmp_path, monkeypatch):
+    """srec_sr can train on a new machine from the shipped models/srec files (no run
+    folder): its frozen JSCC must be exactly those weights, and the image it hands the
+    super-resolution network is 8-bit, as the runtime's decoder block outputs it."""
+    import export_model
+    fake_cifar(monkeypatch)
+    torch.set_num_threads(1)
+    common = ["--data", str(tmp_path), "--batch", "16", "--val-images", "20", "--epochs", "1", "--c", "4"]
+    train.main(["--model", "srec"] + common + ["--run-dir", str(tmp_path / "s")])
+    monkeypatch.setattr(sys, "argv", ["export_model.py", "--run-dir", str(tmp_path / "s"), "--checkpoint", "last.pt",
+                                      "--out", str(tmp_path / "m" / "srec")])
+    export_model.main()
+    args = train.parse_args(["--model", "srec_sr"] + common + ["--run-dir", str(tmp_path / "r"),
+                                                              "--jscc-checkpoint", str(tmp_path / "m" / "srec")])
+    task = tasks.TASKS["srec_sr"](args, torch.device("cpu"))
+    trained = weights(tmp_path / "s")[0]
+    got = task.jscc.state_dict()
+    assert got and all(torch.allclose(got[k], trained[k], atol=1e-6) for k in got)
+    assert not any(p.requires_grad for p in task.jscc.parameters())
+    seen = []
+    monkeypatch.setattr(task, "net", lambda img: seen.append(img) or img)
+    task.forward(torch.rand(4, 3, 32, 32), torch.full((4,), 4.0), step=0)
+    assert torch.equal(seen[0], (seen[0] * 255).round() / 255)
+    args.jscc_checkpoint = str(tmp_path / "m" / "missing")
+    with pytest.raises(SystemExit, match="not found"):
+        tasks.TASKS["srec_sr"](args, torch.device("cpu"))

@@ -15,6 +15,8 @@ images for validation. train.py is the loop around it; it knows nothing of schem
 
 Batches are image tensors, or (images, labels) for tasks with needs_labels.
 """
+import os
+
 import torch
 from torch import nn
 
@@ -155,15 +157,26 @@ class SrecSrTask(Task):
     name = "srec_sr"
 
     def build(self):
-        if not self.args.jscc_checkpoint:
-            raise SystemExit("srec_sr needs --jscc-checkpoint (best.pt of an srec run)")
+        path = self.args.jscc_checkpoint
+        if not path:
+            raise SystemExit("srec_sr needs --jscc-checkpoint (best.pt of an srec run, "
+                             "or the prefix of exported files such as models/srec)")
         jscc = SrecTask.build(self)
-        self.jscc = load_frozen(jscc, self.args.jscc_checkpoint, self.device)
+        if path.endswith(".pt"):
+            self.jscc = load_frozen(jscc, path, self.device)
+        else:  # exported PREFIX_encoder / PREFIX_decoder.safetensors
+            for part in ("encoder", "decoder"):
+                if not os.path.isfile(f"{path}_{part}.safetensors"):
+                    raise SystemExit(f"--jscc-checkpoint: {path}_{part}.safetensors not found")
+                load_frozen(getattr(jscc, part), f"{path}_{part}.safetensors", self.device)
+            self.jscc = jscc.eval()
         return models.build_network("srec_sr")
 
     def forward(self, x, snr_db, step):
         with torch.no_grad():
             decoded = SrecTask.forward(self._jscc_view(), x, snr_db, step)
+            # The runtime hands the super-resolution stage an 8-bit image.
+            decoded = to_8bit(decoded)
         return self.net(decoded)
 
     def _jscc_view(self):
