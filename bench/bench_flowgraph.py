@@ -234,6 +234,24 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
     return dt, tx.symbols_per_frame(), busy
 
 
+def openblas_coretype():
+    """The OpenBLAS kernel family this CPU's flags allow. OpenBLAS 0.3.21 (Debian bookworm)
+    falls back to its generic Prescott kernels on CPU models newer than it knows; measured
+    on an Emerald Rapids Xeon (family 6, model 207): the lwe networks 1.5x slower and the
+    width-16 lwe flowgraph at half the speed (models/lwe.md)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            line = next((ln for ln in f if ln.startswith("flags")), "")
+    except OSError:
+        return None
+    flags = set(line.split(":", 1)[-1].split())
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"} <= flags:
+        return "SkylakeX"
+    if {"avx2", "fma"} <= flags:
+        return "Haswell"
+    return None
+
+
 def model_paths(scheme, folder):
     paths = {p: os.path.join(folder, f"{scheme}_{p}.safetensors") for p in PARTS}
     missing = [p for p in paths.values() if not os.path.isfile(p)]
@@ -243,6 +261,8 @@ def model_paths(scheme, folder):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    if openblas_coretype():  # as securejscc-sim sets it; a user's own choice wins
+        os.environ.setdefault("OPENBLAS_CORETYPE", openblas_coretype())
     # Performance counters (per-block work time) must be on before the runtime starts.
     os.environ["GR_CONF_PERFCOUNTERS_ON"] = "True"
     try:
@@ -263,7 +283,7 @@ def main(argv=None):
                              "with --models")
     load = os.getloadavg()
     print(f"bench_flowgraph: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
-          f"(other processes share these cores), OPENBLAS_NUM_THREADS=1, SNR {SNR_DB:g} dB, models {', '.join(sorted(set(os.path.dirname(p['encoder']) for p in models.values())))}")
+          f"(other processes share these cores), OPENBLAS_NUM_THREADS=1, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(auto)')}, SNR {SNR_DB:g} dB, models {', '.join(sorted(set(os.path.dirname(p['encoder']) for p in models.values())))}")
     ref = CoreRef()
     tmp = tempfile.mkdtemp(prefix="bench-flowgraph-")
     results = {}

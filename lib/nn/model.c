@@ -47,6 +47,7 @@ sj_status sj_nn_model_load_memory(const void* data, size_t len, sj_nn_model** mo
         sj_nn_model_destroy(m);
         return st;
     }
+    sj_nn_blas_check_once();
     *model = m;
     return SJ_OK;
 }

@@ -91,6 +91,10 @@ const sj_nn_tensor* sj_nn_find_tensor(const struct sj_nn_model* m, const char* n
 /* graph.c: parses and validates the graph and the size settings. */
 sj_status sj_nn_parse_graph(struct sj_nn_model* m);
 
+/* blas_check.c: warns once per process when OpenBLAS runs generic kernels on a CPU with
+ * better ones (silent when OPENBLAS_CORETYPE or SJ_NN_QUIET is set). */
+void sj_nn_blas_check_once(void);
+
 /* Kernels. Shapes are CHW; every pointer comes from the plan's buffers. */
 typedef struct {
     size_t c, h, w;
