@@ -155,14 +155,14 @@ def test_latent_sizes_of_default_configs():
 
 
 def _trained_models():
-    """Trained weights: every shipped models/*.safetensors, and the trained snapshots kept
-    for this test in tests/nn/data/trained/ (made by python/training/export_model.py from
-    a real training run)."""
-    files = sorted(glob.glob(os.path.join(SRC, "models", "*.safetensors")) +
+    """Trained weights: every shipped model file (variants in subfolders of models/ too),
+    and the trained snapshots kept for this test in tests/nn/data/trained/ (made by
+    python/training/export_model.py from a real training run)."""
+    files = sorted(glob.glob(os.path.join(SRC, "models", "**", "*.safetensors"), recursive=True) +
                    glob.glob(os.path.join(SRC, "tests", "nn", "data", "trained", "*.safetensors")))
     if not files:
         return [pytest.param(None, None, marks=pytest.mark.skip(reason="no trained model files; nothing to check"))]
-    return [pytest.param(f, size, id=f"{os.path.basename(f)}-{size[1]}x{size[0]}")
+    return [pytest.param(f, size, id=f"{os.path.relpath(f, SRC)}-{size[1]}x{size[0]}")
             for f in files for size in ((32, 32), (512, 768))]
 
 
