@@ -261,8 +261,9 @@ def model_paths(scheme, folder):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    if openblas_coretype():  # as securejscc-sim sets it; a user's own choice wins
-        os.environ.setdefault("OPENBLAS_CORETYPE", openblas_coretype())
+    coretype = None if "OPENBLAS_CORETYPE" in os.environ else openblas_coretype()
+    if coretype:  # as securejscc-sim does
+        os.environ["OPENBLAS_CORETYPE"] = coretype
     # Performance counters (per-block work time) must be on before the runtime starts.
     os.environ["GR_CONF_PERFCOUNTERS_ON"] = "True"
     try:

@@ -41,8 +41,7 @@ from tqdm import tqdm  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sjtrain import data, tasks  # noqa: E402
-from sjtrain.export import load_network  # noqa: E402
-from sjtrain.parts import PARTS  # noqa: E402
+from sjtrain.parts import PARTS, load_parts  # noqa: E402
 
 
 def evaluate(task, batches, step):
@@ -56,22 +55,6 @@ def save(path, state):
     tmp = path + ".tmp"
     torch.save(state, tmp)
     os.replace(tmp, path)  # never leave a half-written checkpoint
-
-
-def load_parts(net, prefix, parts, option):
-    """Loads exported model files PREFIX_<suffix>.safetensors into net under key prefixes."""
-    state = net.state_dict()
-    for suffix, key_prefix in parts:
-        path = f"{prefix}_{suffix}.safetensors"
-        if not os.path.exists(path):
-            raise SystemExit(f"{option}: {path} not found")
-        part = load_network(path)[0].state_dict()
-        for k, v in part.items():
-            if key_prefix + k not in state or state[key_prefix + k].shape != v.shape:
-                raise SystemExit(f"{option}: {path}: {k} does not fit this run's networks "
-                                 "(different width or channels?)")
-            state[key_prefix + k] = v
-    net.load_state_dict(state)
 
 
 def init_from_models(net, task, prefix):

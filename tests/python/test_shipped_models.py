@@ -75,8 +75,8 @@ def mean_image_psnr(core, img):
     return evaluate.metrics(core, img, np.ascontiguousarray(mean))[0]
 
 
-def _have(scheme, parts):
-    return all(os.path.isfile(os.path.join(SRC, "models", f"{scheme}_{p}.safetensors")) for p in parts)
+def _have(scheme, parts, folder=""):
+    return all(os.path.isfile(os.path.join(SRC, "models", folder, f"{scheme}_{p}.safetensors")) for p in parts)
 
 
 @pytest.mark.parametrize("sr", [True, False])
@@ -124,10 +124,9 @@ LWE_FLOORS = [("", 10.0, 20.0), ("lwe_fast", 10.0, 20.0), ("lwe_snr20", 20.0, 22
 @pytest.mark.parametrize("folder,snr,floor", LWE_FLOORS)
 def test_lwe_model_psnr_floor_and_eve(core, folder, snr, floor):
     from sjeval.lwe import LweScheme
-    models = os.path.join(SRC, "models", folder)
-    if not all(os.path.isfile(os.path.join(models, f"lwe_{p}.safetensors")) for p in ("encoder", "decoder")):
+    if not _have("lwe", ("encoder", "decoder"), folder):
         pytest.skip(f"models/{folder} lwe not shipped")
-    scheme = LweScheme(core, models, seed=3)
+    scheme = LweScheme(core, os.path.join(SRC, "models", folder), seed=3)
     for label, img in crops():
         bob, eve = scheme.transmit(img, snr)
         psnr = evaluate.metrics(core, img, bob)[0]

@@ -1,8 +1,9 @@
 """The networks each training task exports, and where they sit in its checkpoint.
 
 export_model.py writes <out>_<suffix>.safetensors for each part; train.py --init-from
-reads the same files back into a new run.
+reads the same files back into a new run (load_parts).
 """
+import os
 
 # task -> [(file suffix, architecture, state-dict prefix, config from the run's args)]
 PARTS = {
@@ -23,3 +24,22 @@ PARTS = {
     "classifier": [("classifier", "cifar_classifier", "", lambda a: {})],
 }
 PARTS["lwe_keystream"] = PARTS["lwe"]
+
+
+def load_parts(net, prefix, parts, option):
+    """Loads exported model files PREFIX_<suffix>.safetensors into net under key prefixes;
+    a missing file or a tensor that does not fit is an error naming the option."""
+    from .export import load_network  # torch: only when files are loaded
+
+    state = net.state_dict()
+    for suffix, key_prefix in parts:
+        path = f"{prefix}_{suffix}.safetensors"
+        if not os.path.exists(path):
+            raise SystemExit(f"{option}: {path} not found")
+        part = load_network(path)[0].state_dict()
+        for k, v in part.items():
+            if key_prefix + k not in state or state[key_prefix + k].shape != v.shape:
+                raise SystemExit(f"{option}: {path}: {k} does not fit this run's networks "
+                                 "(different width or channels?)")
+            state[key_prefix + k] = v
+    net.load_state_dict(state)

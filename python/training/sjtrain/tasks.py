@@ -15,12 +15,11 @@ images for validation. train.py is the loop around it; it knows nothing of schem
 
 Batches are image tensors, or (images, labels) for tasks with needs_labels.
 """
-import os
-
 import torch
 from torch import nn
 
 from . import channel, lwe_chain, models, srec_chain
+from .parts import load_parts
 
 
 class Task:
@@ -74,6 +73,10 @@ def load_frozen(module, path, device, prefix=None):
     if prefix:
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     module.load_state_dict(state)
+    return freeze(module)
+
+
+def freeze(module):
     for p in module.parameters():
         p.requires_grad_(False)
     return module.eval()
@@ -165,11 +168,8 @@ class SrecSrTask(Task):
         if path.endswith(".pt"):
             self.jscc = load_frozen(jscc, path, self.device)
         else:  # exported PREFIX_encoder / PREFIX_decoder.safetensors
-            for part in ("encoder", "decoder"):
-                if not os.path.isfile(f"{path}_{part}.safetensors"):
-                    raise SystemExit(f"--jscc-checkpoint: {path}_{part}.safetensors not found")
-                load_frozen(getattr(jscc, part), f"{path}_{part}.safetensors", self.device)
-            self.jscc = jscc.eval()
+            load_parts(jscc, path, [("encoder", "encoder."), ("decoder", "decoder.")], "--jscc-checkpoint")
+            self.jscc = freeze(jscc)
         return models.build_network("srec_sr")
 
     def forward(self, x, snr_db, step):
