@@ -108,6 +108,82 @@ void sj_nn_conv_transpose2d(const sj_nn_node* n, const float* x, sj_nn_shape in,
                             sj_nn_shape out, float* scratch, size_t scratch_len);
 void sj_nn_linear(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y);
 
+/* ops_conv_direct.c: direct 1x1/3x3 convolutions (stride 1 or 2) for few channels, one kernel
+ * per instruction set. sj_nn_cpu_isa: the best one this CPU runs (capped by the
+ * environment variable SJ_NN_ISA=generic|avx2|avx512), chosen once per process;
+ * GENERIC means no direct kernel (im2col + sgemm). */
+typedef enum { SJ_NN_ISA_GENERIC = 0, SJ_NN_ISA_AVX2 = 1, SJ_NN_ISA_AVX512 = 2 } sj_nn_isa;
+/* What a direct kernel does to each value a before it stores it, in this order: GDN or
+ * IGDN of the layer input (sj_nn_gdn_direct, or a convolution's output with a fused
+ * sj_nn_post), or GATE: xg * sigmoid(a) with xg a
+ * tensor of the output's shape (an attention block's trunk * sigmoid(mask)); + a residual
+ * tensor of the output's shape (the res argument; NULL: none); the activation (slope);
+ * then a sigmoid (sigmoid != 0). */
+typedef enum {
+    SJ_NN_EP_CONV = 0,
+    SJ_NN_EP_GDN = 1,
+    SJ_NN_EP_IGDN = 2,
+    SJ_NN_EP_GATE = 3
+} sj_nn_ep_mode;
+typedef struct {
+    sj_nn_ep_mode mode;
+    float slope; /* 1 none, 0 relu, 0 < slope < 1 leaky relu */
+    int sigmoid;
+} sj_nn_epilogue;
+#define SJ_NN_GDN_DIRECT_MAXC 64
+#define SJ_NN_SHUFFLE_MAXC 128 /* channels before a pixel shuffle fused into a convolution */
+sj_nn_isa sj_nn_cpu_isa(void);
+int sj_nn_isa_supported(sj_nn_isa isa);
+int sj_nn_conv_direct_fits(const sj_nn_node* n);
+size_t sj_nn_conv_direct_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out,
+                                 size_t budget);
+/* The weights reordered for isa's kernel (n->cout * n->cin * kh * kw floats in dst). */
+void sj_nn_conv_direct_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst);
+/* What a direct convolution does to its output before the epilogue's other steps (the
+ * plan fuses the node after it): a GDN/IGDN (gamma non-NULL: packed by
+ * sj_nn_gdn_direct_pack, with beta; n->cout <= SJ_NN_GDN_DIRECT_MAXC; ep->mode then says
+ * GDN or IGDN), or a pixel shuffle of factor 2 (shuffle != 0; not a 1x1 stride-1
+ * convolution without padding; n->cout a multiple of 4, at most SJ_NN_SHUFFLE_MAXC; y and
+ * res then have the shuffled shape, and ep no GATE). */
+typedef struct {
+    const float* gamma;
+    const float* beta;
+    int shuffle;
+} sj_nn_post;
+/* post: NULL, or a GDN or pixel shuffle done to the convolution's output first; xg:
+ * the GATE epilogue's factor (NULL otherwise); y may be the buffer of xg or res, not of
+ * x. */
+void sj_nn_conv_direct(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
+                       sj_nn_shape out, const float* packed, float* scratch,
+                       size_t scratch_len, sj_nn_isa isa, const sj_nn_post* gdn,
+                       const sj_nn_epilogue* ep, const float* xg, const float* res);
+/* ops_conv_winograd.c: Winograd F(2x2, 3x3) for stride-1 3x3 convolutions with at least
+ * 8 channels in and out, on the direct kernels' instruction sets (not GENERIC), unless
+ * SJ_NN_WINOGRAD=0. Packed weights: 16 * cout * cin floats (pack returns -1 when out of
+ * memory). Same epilogue and aliasing rules as sj_nn_conv_direct. */
+int sj_nn_winograd_fits(const sj_nn_node* n, sj_nn_isa isa);
+size_t sj_nn_winograd_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out,
+                              size_t budget);
+int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst);
+void sj_nn_winograd_conv(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
+                         sj_nn_shape out, const float* packed, float* scratch,
+                         size_t scratch_len, sj_nn_isa isa, const sj_nn_post* post,
+                         const sj_nn_epilogue* ep, const float* xg, const float* res);
+
+/* One input row of w floats (src; NULL: a row of zeros), padded with pw zeros on the left
+ * and zeros on the right, stored as its even padded columns (d[0..half)) then its odd
+ * ones (d[half..2 half)): the layout the stride-2 and Winograd kernels read. */
+void sj_nn_split_row(const float* src, size_t w, size_t pw, size_t half, float* d);
+/* y[i] = sigmoid(x[i]) with isa's vector kernel (sj_nn_sigmoid for GENERIC); y may be x. */
+void sj_nn_sigmoid_isa(sj_nn_isa isa, const float* x, float* y, size_t len);
+/* GDN/IGDN with C <= SJ_NN_GDN_DIRECT_MAXC as a 1x1 convolution of x^2 (gamma packed
+ * into C*C floats by sj_nn_gdn_direct_pack); y may be x; no scratch. */
+int sj_nn_gdn_direct_fits(const sj_nn_node* n);
+void sj_nn_gdn_direct_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst);
+void sj_nn_gdn_direct(const sj_nn_node* n, const float* x, float* y, sj_nn_shape s,
+                      const float* packed, sj_nn_isa isa, const sj_nn_epilogue* ep,
+                      const float* res);
+
 /* ops_elementwise.c */
 void sj_nn_prelu(const sj_nn_node* n, const float* x, float* y, sj_nn_shape s);
 void sj_nn_relu(const float* x, float* y, size_t len);

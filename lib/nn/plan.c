@@ -198,6 +198,118 @@ static sj_status allocate(sj_nn_plan* p)
     return st;
 }
 
+/* The other input of binary node b (ADD or MUL) whose input v is, if it has v's shape:
+ * else -1. */
+static int other_input(const sj_nn_plan* p, const sj_nn_node* b, int v)
+{
+    if (b->nin != 2 || (b->in[0] != v && b->in[1] != v) || b->in[0] == b->in[1])
+        return -1;
+    int r = b->in[0] == v ? b->in[1] : b->in[0];
+    sj_nn_shape sr = p->shapes[r], sv = p->shapes[v];
+    return sr.c == sv.c && sr.h == sv.h && sr.w == sv.w ? r : -1;
+}
+
+/* Fusion into a direct convolution or GDN node i (its output read by nothing else); each
+ * step needs the value so far to be read only by the next node, and then that node is
+ * skipped at run time and the kernel writes that node's output instead:
+ *  - (convolution with at most SJ_NN_GDN_DIRECT_MAXC outputs) a GDN or IGDN of it, run
+ *    on each pixel block of the convolution's output while it is in L1;
+ *  - or (convolution with 4k <= SJ_NN_SHUFFLE_MAXC outputs, not 1x1 in place) a pixel
+ *    shuffle of factor 2, as the pattern of its stores;
+ *  - or (convolution) a sigmoid of it times another value t of the same shape, an
+ *    attention block's mask: the GATE epilogue, t * sigmoid(conv);
+ *  - an add of the value so far and another value r of the same shape: "+ r";
+ *  - a relu or leaky relu (0 < slope < 1);
+ *  - a sigmoid.
+ * The kernel reads t, r (and a GDN's own input) at each position before it writes that
+ * position, so it may write over any of them. A convolution reads input rows that later
+ * output rows still need, so it must not write to its input's buffer. Any other buffer
+ * it could write is free from node i on: the allocator gave it to the fused node's output
+ * knowing that only the (now skipped) nodes in between ran before, and they read only t,
+ * r and values the kernel never writes. Adjacent nodes only: a buffer is free once its
+ * node runs, not necessarily earlier. */
+static sj_status fuse_epilogues(sj_nn_plan* p)
+{
+    const sj_nn_model* m = p->m;
+    size_t* readers = calloc(m->nvalues, sizeof *readers);
+    if (!readers)
+        return sj_fail(SJ_ERR_NOMEM, "model plan: no memory");
+    for (size_t i = 0; i < m->nnodes; i++)
+        for (size_t k = 0; k < m->nodes[i].nin; k++)
+            readers[m->nodes[i].in[k]]++;
+    readers[m->output_value]++; /* the final copy-out */
+    for (size_t i = 0; i < m->nnodes; i++) {
+        const sj_nn_node* c = &m->nodes[i];
+        if (p->direct[i] == SJ_NN_ISA_GENERIC || p->fused[i])
+            continue;
+        int conv = c->op == SJ_OP_CONV2D;
+        const float* xin = p->ptr[c->in[0]];
+        int v = c->out;
+        size_t j = i + 1;
+#define SJ_WRITABLE(val) (!conv || p->ptr[val] != xin)
+        if (conv && j < m->nnodes && p->direct[j] != SJ_NN_ISA_GENERIC &&
+            (m->nodes[j].op == SJ_OP_GDN || m->nodes[j].op == SJ_OP_IGDN) &&
+            m->nodes[j].in[0] == v && readers[v] == 1 && c->cout <= SJ_NN_GDN_DIRECT_MAXC &&
+            SJ_WRITABLE(m->nodes[j].out)) {
+            p->ep[i].mode = m->nodes[j].op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN;
+            p->gdn_of[i] = (int)j;
+            p->fused[j] = 1;
+            v = p->dst_val[i] = m->nodes[j].out;
+            j++;
+        } else if (conv && j < m->nnodes && m->nodes[j].op == SJ_OP_PIXEL_SHUFFLE &&
+                   m->nodes[j].factor == 2 && m->nodes[j].in[0] == v && readers[v] == 1 &&
+                   c->cout % 4 == 0 && c->cout <= SJ_NN_SHUFFLE_MAXC &&
+                   !(c->kh == 1 && c->sh == 1 && c->ph == 0 && c->pw == 0) &&
+                   SJ_WRITABLE(m->nodes[j].out)) {
+            p->shuffle[i] = 1;
+            p->fused[j] = 1;
+            v = p->dst_val[i] = m->nodes[j].out;
+            j++;
+        } else if (conv && j + 1 < m->nnodes && m->nodes[j].op == SJ_OP_SIGMOID &&
+            m->nodes[j].in[0] == v && readers[v] == 1 && m->nodes[j + 1].op == SJ_OP_MUL &&
+            readers[m->nodes[j].out] == 1) {
+            const sj_nn_node* mul = &m->nodes[j + 1];
+            int t = other_input(p, mul, m->nodes[j].out);
+            if (t >= 0 && SJ_WRITABLE(mul->out)) {
+                p->ep[i].mode = SJ_NN_EP_GATE;
+                p->xg_val[i] = t;
+                p->fused[j] = p->fused[j + 1] = 1;
+                v = p->dst_val[i] = mul->out;
+                j += 2;
+            }
+        }
+        if (j < m->nnodes && m->nodes[j].op == SJ_OP_ADD && readers[v] == 1) {
+            const sj_nn_node* a = &m->nodes[j];
+            int r = other_input(p, a, v);
+            if (r >= 0 && SJ_WRITABLE(a->out)) {
+                p->res_val[i] = r;
+                p->fused[j] = 1;
+                v = p->dst_val[i] = a->out;
+                j++;
+            }
+        }
+        if (j < m->nnodes && m->nodes[j].in[0] == v && readers[v] == 1 &&
+            SJ_WRITABLE(m->nodes[j].out) &&
+            (m->nodes[j].op == SJ_OP_RELU ||
+             (m->nodes[j].op == SJ_OP_LEAKY_RELU && m->nodes[j].slope > 0.0f &&
+              m->nodes[j].slope < 1.0f))) {
+            p->ep[i].slope = m->nodes[j].op == SJ_OP_RELU ? 0.0f : m->nodes[j].slope;
+            p->fused[j] = 1;
+            v = p->dst_val[i] = m->nodes[j].out;
+            j++;
+        }
+        if (j < m->nnodes && m->nodes[j].op == SJ_OP_SIGMOID && m->nodes[j].in[0] == v &&
+            readers[v] == 1 && SJ_WRITABLE(m->nodes[j].out)) {
+            p->ep[i].sigmoid = 1;
+            p->fused[j] = 1;
+            p->dst_val[i] = m->nodes[j].out;
+        }
+#undef SJ_WRITABLE
+    }
+    free(readers);
+    return SJ_OK;
+}
+
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj_nn_plan** plan)
@@ -222,8 +334,23 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
     p->in_padded = (sj_nn_shape){ m->in_channels, round_up(height, mult), round_up(width, mult) };
     p->shapes = calloc(m->nvalues, sizeof *p->shapes);
     p->ptr = calloc(m->nvalues, sizeof *p->ptr);
+    p->direct = calloc(m->nnodes, sizeof *p->direct);
+    p->packed = calloc(m->nnodes, sizeof *p->packed);
+    p->ep = calloc(m->nnodes, sizeof *p->ep);
+    p->res_val = calloc(m->nnodes, sizeof *p->res_val);
+    p->xg_val = calloc(m->nnodes, sizeof *p->xg_val);
+    p->gdn_of = calloc(m->nnodes, sizeof *p->gdn_of);
+    p->dst_val = calloc(m->nnodes, sizeof *p->dst_val);
+    p->fused = calloc(m->nnodes, sizeof *p->fused);
+    p->wino = calloc(m->nnodes, sizeof *p->wino);
+    p->shuffle = calloc(m->nnodes, sizeof *p->shuffle);
+    if (sj_nn_profile_enabled())
+        p->prof_s = calloc(m->nnodes, sizeof *p->prof_s); /* NULL: no profile, no harm */
+    sj_nn_isa isa = sj_nn_cpu_isa();
     sj_status st = SJ_OK;
-    if (!p->shapes || !p->ptr)
+    if (!p->shapes || !p->ptr || !p->direct || !p->packed || !p->ep || !p->res_val ||
+        !p->xg_val || !p->gdn_of || !p->dst_val || !p->fused || !p->wino ||
+        !p->shuffle)
         st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
     if (st == SJ_OK)
         p->shapes[0] = p->in_padded;
@@ -236,7 +363,34 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
         sj_nn_shape in = p->shapes[n->in[0]], out = p->shapes[n->out];
         p->flops += node_flops(n, in, out);
         size_t s = 0;
-        if (n->op == SJ_OP_CONV2D || n->op == SJ_OP_CONV_TRANSPOSE2D)
+        p->ep[i] = (sj_nn_epilogue){ SJ_NN_EP_CONV, 1.0f, 0 };
+        p->res_val[i] = -1;
+        p->xg_val[i] = -1;
+        p->gdn_of[i] = -1;
+        p->dst_val[i] = n->out;
+        int conv = n->op == SJ_OP_CONV2D && sj_nn_conv_direct_fits(n);
+        int wino = conv && sj_nn_winograd_fits(n, isa);
+        int gdn = sj_nn_gdn_direct_fits(n);
+        if (isa != SJ_NN_ISA_GENERIC && (conv || gdn)) {
+            size_t len = wino ? 16 * n->cout * n->cin : conv ? n->weight->count : n->gamma->count;
+            p->direct[i] = isa;
+            p->wino[i] = (unsigned char)wino;
+            p->packed[i] = malloc(len * sizeof(float));
+            if (!p->packed[i] || (wino && sj_nn_winograd_pack(n, isa, p->packed[i]) != 0)) {
+                st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
+                break;
+            }
+            p->bytes += len * sizeof(float);
+            if (wino) {
+                s = sj_nn_winograd_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
+            } else if (conv) {
+                s = sj_nn_conv_direct_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
+                sj_nn_conv_direct_pack(n, isa, p->packed[i]);
+            } else {
+                p->ep[i].mode = n->op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN;
+                sj_nn_gdn_direct_pack(n, isa, p->packed[i]);
+            }
+        } else if (n->op == SJ_OP_CONV2D || n->op == SJ_OP_CONV_TRANSPOSE2D)
             s = sj_nn_conv_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
         else if (n->op == SJ_OP_GDN || n->op == SJ_OP_IGDN)
             s = sj_nn_gdn_scratch(in, SJ_NN_SCRATCH_BUDGET);
@@ -252,6 +406,8 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
         p->out_user.w = (width * p->out_full.w + p->in_padded.w - 1) / p->in_padded.w;
         st = allocate(p);
     }
+    if (st == SJ_OK)
+        st = fuse_epilogues(p);
     if (st == SJ_OK && scratch) {
         p->scratch_len = scratch;
         p->scratch = volk_malloc(scratch * sizeof(float), volk_get_alignment());
@@ -272,6 +428,8 @@ void sj_nn_plan_destroy(sj_nn_plan* p)
 {
     if (!p)
         return;
+    sj_nn_profile_report(p);
+    free(p->prof_s);
     for (size_t k = 0; p->slots && k < p->nslots; k++)
         if (p->slots[k])
             volk_free(p->slots[k]);
@@ -280,5 +438,17 @@ void sj_nn_plan_destroy(sj_nn_plan* p)
         volk_free(p->scratch);
     free(p->shapes);
     free(p->ptr);
+    for (size_t i = 0; p->packed && i < p->m->nnodes; i++)
+        free(p->packed[i]);
+    free(p->packed);
+    free(p->direct);
+    free(p->ep);
+    free(p->res_val);
+    free(p->xg_val);
+    free(p->gdn_of);
+    free(p->dst_val);
+    free(p->fused);
+    free(p->wino);
+    free(p->shuffle);
     free(p);
 }

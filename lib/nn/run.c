@@ -6,12 +6,35 @@
 
 static size_t numel(sj_nn_shape s) { return s.c * s.h * s.w; }
 
-static void run_node(sj_nn_plan* p, const sj_nn_node* n)
+static void run_node(sj_nn_plan* p, size_t i)
 {
+    const sj_nn_node* n = &p->m->nodes[i];
     const float* x = p->ptr[n->in[0]];
     sj_nn_shape s = p->shapes[n->in[0]];
     float* y = p->ptr[n->out];
     sj_nn_shape o = p->shapes[n->out];
+    if (p->fused[i]) /* done by the direct kernel of the node before it (plan.c) */
+        return;
+    if (p->direct[i] != SJ_NN_ISA_GENERIC) {
+        float* dst = p->ptr[p->dst_val[i]];
+        const float* res = p->res_val[i] >= 0 ? p->ptr[p->res_val[i]] : NULL;
+        const float* xg = p->xg_val[i] >= 0 ? p->ptr[p->xg_val[i]] : NULL;
+        if (n->op == SJ_OP_CONV2D) {
+            int g = p->gdn_of[i];
+            sj_nn_post post = { g >= 0 ? p->packed[g] : NULL,
+                                g >= 0 ? p->m->nodes[g].beta->data : NULL, p->shuffle[i] };
+            const sj_nn_post* pp = g >= 0 || p->shuffle[i] ? &post : NULL;
+            if (p->wino[i])
+                sj_nn_winograd_conv(n, x, s, dst, o, p->packed[i], p->scratch, p->scratch_len,
+                                    p->direct[i], pp, &p->ep[i], xg, res);
+            else
+                sj_nn_conv_direct(n, x, s, dst, o, p->packed[i], p->scratch, p->scratch_len,
+                                  p->direct[i], pp, &p->ep[i], xg, res);
+        }
+        else /* a GDN not fused into the convolution before it */
+            sj_nn_gdn_direct(n, x, dst, s, p->packed[i], p->direct[i], &p->ep[i], res);
+        return;
+    }
     switch (n->op) {
     case SJ_OP_CONV2D:
         sj_nn_conv2d(n, x, s, y, o, p->scratch, p->scratch_len);
@@ -32,7 +55,7 @@ static void run_node(sj_nn_plan* p, const sj_nn_node* n)
         sj_nn_leaky_relu(x, y, numel(s), n->slope);
         break;
     case SJ_OP_SIGMOID:
-        sj_nn_sigmoid(x, y, numel(s));
+        sj_nn_sigmoid_isa(sj_nn_cpu_isa(), x, y, numel(s));
         break;
     case SJ_OP_TANH:
         sj_nn_tanh(x, y, numel(s));
@@ -84,8 +107,16 @@ sj_status sj_nn_plan_run(sj_nn_plan* p, const float* in, float* out)
         memcpy(p->ptr[0], in, numel(p->in_user) * sizeof(float));
     else
         sj_nn_reflect_pad(in, p->in_user, p->ptr[0], p->in_padded);
-    for (size_t i = 0; i < m->nnodes; i++)
-        run_node(p, &m->nodes[i]);
+    if (p->prof_s && p->prof_seen++ > 0) { /* the first run (page faults) not counted */
+        for (size_t i = 0; i < m->nnodes; i++) {
+            double t0 = sj_nn_profile_now();
+            run_node(p, i);
+            p->prof_s[i] += sj_nn_profile_now() - t0;
+        }
+        p->prof_runs++;
+    } else
+        for (size_t i = 0; i < m->nnodes; i++)
+            run_node(p, i);
     const float* y = p->ptr[m->output_value];
     if (p->out_user.h == p->out_full.h && p->out_user.w == p->out_full.w)
         memcpy(out, y, numel(p->out_full) * sizeof(float));

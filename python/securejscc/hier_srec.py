@@ -3,13 +3,20 @@
 Alice: image -> SREC JSCC encoder (float latent) -> per-frame byte quantiser (offset and
 scale ride on tags) -> (byte + XChaCha20 keystream) mod 256 (nonce on a tag) -> BPSK,
 QPSK or 16QAM. Bob: hard-decision demodulation to bytes -> keystream decryption ->
-byte dequantiser -> SREC decoder -> optional super-resolution (enhancement) network.
-Eve without the key dequantises the ciphertext bytes; with a wrong key she decrypts them
-to noise.
+byte dequantiser -> SREC decoder -> super-resolution network. Eve without the key
+dequantises the ciphertext bytes; with a wrong key she decrypts them to noise.
+
+A codec trained with --downsample r > 1 carries the image at 1/r resolution (its files
+say downsample = r: the encoder averages r x r pixels first, the decoder gives a width/r
+x height/r image), and the receiver's last stage brings it back to width x height: the
+super-resolution network (srec_sr at scale r) or, without it, a bilinear upsampler
+(srec_upsample). The shipped codec has r = 1: it decodes at full size, and the optional
+super-resolution stage (scale 1) restores the decoded image.
 """
 from gnuradio import gr
 
 from . import securejscc_python as _sj
+from .model_info import downsample as _downsample
 
 BITS = {"bpsk": 1, "qpsk": 2, "16qam": 4}
 
@@ -50,20 +57,41 @@ class srec_rx(gr.hier_block2):
 
     decoder_model: an srec_decoder model; key_file: the keystream key, or "" for an
     eavesdropper without one (a wrong key file models a wrong guess); modulation: as the
-    transmitter's; sr_model: an optional image-to-image enhancement model (srec_sr at
-    scale 1), "" for none; noise_var: the channel's N0 (hard decisions barely use it)."""
+    transmitter's; sr_model: the super-resolution model (srec_sr), "" for none;
+    upsample_model: what upscales the decoded image when sr_model is "" and the codec
+    works at reduced resolution (srec_upsample, bilinear); noise_var: the channel's N0
+    (hard decisions barely use it)."""
 
-    def __init__(self, width, height, decoder_model, key_file="", modulation="16qam", sr_model="", noise_var=0.1):
+    def __init__(self, width, height, decoder_model, key_file="", modulation="16qam", sr_model="", noise_var=0.1,
+                 upsample_model=""):
         gr.hier_block2.__init__(self, "srec_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
                                 gr.io_signature(1, 1, gr.sizeof_char))
         _check_modulation("srec_rx", modulation)
-        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "float")
+        width, height = int(width), int(height)
+        try:
+            r = _downsample(decoder_model)
+        except (OSError, ValueError) as e:
+            raise ValueError(f"securejscc.srec_rx: decoder_model: {decoder_model}: {e}") from e
+        for name, size in (("width", width), ("height", height)):
+            if size % r:
+                raise ValueError(f"securejscc.srec_rx: {name}: {size} is not a multiple of {r}, the "
+                                 "codec's resolution divisor")
+        if r > 1 and not sr_model and not upsample_model:
+            raise ValueError(f"securejscc.srec_rx: upsample_model: the decoder gives a 1/{r} resolution image; "
+                             "give sr_model (srec_sr) or upsample_model (srec_upsample) to bring it back")
+        self.scale = r
+        self.decoder = _sj.jscc_decoder(decoder_model, width // r, height // r, "float")
         k = self.decoder.input_frame()
         self.bits = BITS[modulation]
         self.demod = _sj.soft_demod(modulation, k * 8 // self.bits, float(noise_var), True)
         self.decrypt = _sj.keystream_decrypt(key_file, 256, k) if key_file else None
         self.dequantizer = _sj.byte_dequantizer(k)
-        self.sr = _sj.image_model(sr_model, int(width), int(height)) if sr_model else None
+        last = sr_model or (upsample_model if r > 1 else "")
+        self.sr = _sj.image_model(last, width // r, height // r) if last else None
+        if self.sr is not None and self.sr.scale() != r:
+            param = "sr_model" if sr_model else "upsample_model"
+            raise ValueError(f"securejscc.srec_rx: {param}: {last} scales by {self.sr.scale()}, but the decoder "
+                             f"gives a 1/{r} resolution image")
         chain = [self, self.demod] + ([self.decrypt] if self.decrypt is not None else [])
         chain += [self.dequantizer, self.decoder] + ([self.sr] if self.sr is not None else []) + [self]
         self.connect(*chain)

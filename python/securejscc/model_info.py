@@ -10,10 +10,8 @@ import json
 import struct
 
 
-def training_metadata(path):
-    """The model's "training" metadata as a dict ({} when it has none or it is free text).
-    Raises OSError when the file cannot be read and ValueError when its header is not a
-    safetensors header."""
+def _metadata(path):
+    """The "__metadata__" dict of a safetensors model file."""
     with open(path, "rb") as f:
         raw = f.read(8)
         if len(raw) != 8:
@@ -23,10 +21,31 @@ def training_metadata(path):
             raise ValueError(f"header length {n} is not plausible")
         header = f.read(n)
     try:
-        meta = json.loads(header.decode("utf-8")).get("__metadata__", {}) or {}
+        return json.loads(header.decode("utf-8")).get("__metadata__", {}) or {}
     except (UnicodeDecodeError, AttributeError) as e:
         raise ValueError(f"header is not a JSON object ({e})") from e
-    training = meta.get("training", "{}")
+
+
+def downsample(path):
+    """The resolution divisor r of an srec encoder or decoder file (its "config", else its
+    "training" metadata; 1 when neither says): the codec carries the image at 1/r
+    resolution and the receiver upscales by r."""
+    meta = _metadata(path)
+    for key in ("config", "training"):
+        try:
+            value = json.loads(meta.get(key, "{}"))
+        except (TypeError, ValueError):
+            continue
+        if isinstance(value, dict) and "downsample" in value:
+            return int(value["downsample"])
+    return 1
+
+
+def training_metadata(path):
+    """The model's "training" metadata as a dict ({} when it has none or it is free text).
+    Raises OSError when the file cannot be read and ValueError when its header is not a
+    safetensors header."""
+    training = _metadata(path).get("training", "{}")
     try:
         training = json.loads(training) if isinstance(training, str) else training
     except ValueError:

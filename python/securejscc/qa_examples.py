@@ -284,6 +284,30 @@ def test_srec_bob_gets_the_bytes_eve_does_not(random_models, tmp_path):
     assert not np.array_equal(np.array(e.data(), np.uint8), r)
 
 
+def test_srec_hier_blocks_at_half_resolution(tmp_path):
+    """A codec trained with --downsample 2 (random weights, tests/nn/data/srec_half_*):
+    the latent is 8 x S/8 x S/8 bytes, the receiver decodes an S/2 x S/2 image and its
+    last stage (the bilinear upsampler here; srec_sr at scale 2 likewise) brings back
+    S x S frames to the sinks. Receivers that cannot upscale fail at construction,
+    naming the parameter."""
+    half = {p: os.path.join(DATA, f"srec_half_{p}.safetensors") for p in ("encoder", "decoder", "upsample")}
+    key = keystream_key(tmp_path)
+    img = crop_png(tmp_path / "c.png")
+    tx = securejscc.srec_tx(S, S, half["encoder"], key, "qpsk")
+    assert tx.symbols_per_frame() == 8 * (S // 8) * (S // 8) * 8 // 2
+    rx = securejscc.srec_rx(S, S, half["decoder"], key, "qpsk", "", 1e-3, half["upsample"])
+    assert rx.scale == 2 and rx.sr.scale() == 2 and rx.sr.output_frame_len() == S * S * 3
+    eve = securejscc.srec_rx(S, S, half["decoder"], "", "qpsk", "", 1e-3, half["upsample"])
+    bob_sink, eve_sink = run_scheme(tx, rx, eve, img, n0=1e-3)
+    assert bob_sink.frames() == eve_sink.frames() == 1
+    with pytest.raises(ValueError, match=r"securejscc\.srec_rx: upsample_model"):
+        securejscc.srec_rx(S, S, half["decoder"], key, "qpsk")
+    with pytest.raises(ValueError, match=r"securejscc\.srec_rx: sr_model: .*scales by 1"):
+        securejscc.srec_rx(S, S, half["decoder"], key, "qpsk", os.path.join(DATA, "srec_sr.safetensors"))
+    with pytest.raises(ValueError, match=r"securejscc\.srec_rx: width: 33 is not a multiple of 2"):
+        securejscc.srec_rx(33, S, half["decoder"], key, "qpsk", "", 1e-3, half["upsample"])
+
+
 def test_djescc_hier_blocks(random_models, tmp_path):
     img = crop_png(tmp_path / "c.png")
     m = random_models

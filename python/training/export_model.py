@@ -28,7 +28,8 @@ def bandwidth_ratio(task, args):
         return 1.0 / 6.0  # 8 (H/4)(W/4) 4096-QAM symbols over 3 H W values
     if task in ("srec", "srec_sr"):
         bps = {"bpsk": 1, "qpsk": 2, "16qam": 4}[args["modulation"]]
-        return args["c"] * 8 / 16 / bps / 3.0
+        r = int(args.get("downsample", 1) or 1)
+        return args["c"] * 8 / (16 * r * r) / bps / 3.0
     return None
 
 
@@ -58,6 +59,7 @@ def main():
                          "latent_to_zp_scale": float(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1])})
     if task.startswith("srec"):
         training["modulation"] = args["modulation"]
+        training["downsample"] = int(args.get("downsample", 1) or 1)
     os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
     for suffix, arch, prefix, cfg in PARTS[task]:
         net = models.build_network(arch, **cfg(args))
@@ -73,6 +75,15 @@ def main():
             meta["bandwidth_ratio"] = ratio
         export.export_network(net, path, meta)
         print(f"wrote {path} ({arch}, {sum(p.numel() for p in net.parameters())} parameters)")
+    r = training.get("downsample", 1)
+    if task == "srec" and r > 1:
+        # The receiver without the super-resolution stage upsamples the decoded
+        # low-resolution image bilinearly; that stage ships as a model file too.
+        net = models.build_network("image_upsample", scale=r)
+        path = f"{opts.out}_upsample.safetensors"
+        export.export_network(net, path, {"training": {"task": "none: bilinear upsampling, no weights",
+                                                       "downsample": r}})
+        print(f"wrote {path} (image_upsample, scale {r})")
     print(json.dumps(training))
 
 

@@ -160,6 +160,11 @@ def _srec_sr():
                                             unet_width=4), 1.0, 2)
 
 
+def _srec_sr_x2():
+    return _he_weights(models.build_network("srec_sr", scale=2, blocks=2, layers=2, growth=8, g0=8,
+                                            unet_width=4), 1.0, 2)
+
+
 # name -> (builder, input channels)
 NETWORKS = {
     "deepjscc_enc": (lambda: models.DeepJSCCEncoder(), 3),
@@ -172,6 +177,7 @@ NETWORKS = {
     "channel_gate": (ChannelGate, 3),
     "deepjscec_dec": (_deepjscec_dec, 8),
     "srec_sr": (_srec_sr, 3),
+    "srec_sr_x2": (_srec_sr_x2, 3),  # upscales 2x (image_model's scaling path)
 }
 
 # Networks whose input is a latent at 1/4 of the image size.
@@ -198,14 +204,33 @@ def write_vec(path, x, y):
             f.write(a.tobytes())
 
 
+def write_srec_half(out):
+    """Random-weight srec codec files with downsample 2 and their bilinear upsampler
+    (srec_half_{encoder,decoder,upsample}.safetensors): the GNU Radio QA tests run the
+    reduced-resolution srec_tx / srec_rx path with them (no shipped model uses it)."""
+    training = {"purpose": "test model, random weights", "modulation": "qpsk", "downsample": 2}
+    for i, (part, name, cfg) in enumerate((("encoder", "srec_encoder", {"c": 8, "widths": (8, 16, 16, 16), "downsample": 2}),
+                                           ("decoder", "srec_decoder", {"c": 8, "widths": (8, 16, 16, 16), "downsample": 2}),
+                                           ("upsample", "image_upsample", {"scale": 2}))):
+        torch.manual_seed(300 + i)
+        net = _randomize(models.build_network(name, **cfg), 300 + i)
+        export.export_network(net, os.path.join(out, f"srec_half_{part}.safetensors"), {"training": training})
+    print("srec_half: encoder, decoder, upsample")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(here, "..", "..", "tests", "nn", "data"))
+    ap.add_argument("--only", nargs="+", choices=sorted(NETWORKS) + ["srec_half"], help="write only these")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(1)
+    if not args.only or "srec_half" in args.only:
+        write_srec_half(args.out)
     for i, name in enumerate(NETWORKS):
+        if args.only and name not in args.only:
+            continue
         net, c = build(name, seed=100 + i)
         h, w = input_size(name)
         path = os.path.join(args.out, name + ".safetensors")

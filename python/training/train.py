@@ -81,6 +81,13 @@ def parse_args(argv=None):
                     help="lwe: top quantiser levels never sent (sjtrain/lwe_chain.py GUARD_LEVELS)")
     ap.add_argument("--key-seed", type=int, default=1, help="seed of the training-only LWE key")
     ap.add_argument("--modulation", default="qpsk", choices=["bpsk", "qpsk", "16qam"], help="srec modem")
+    ap.add_argument("--downsample", type=int, default=1,
+                    help="srec, srec_sr: code the image at 1/N resolution; the super-resolution stage scales by N")
+    ap.add_argument("--mosaic", action="store_true",
+                    help="srec, srec_sr: train half of each batch on 2x2 mosaics of CIFAR images, so that "
+                         "half-resolution networks also learn the interior of large images")
+    ap.add_argument("--sr-blocks", type=int, default=0, help="srec_sr: residual dense blocks (0: the default, 4)")
+    ap.add_argument("--sr-growth", type=int, default=0, help="srec_sr: growth rate (0: the default, 32)")
     ap.add_argument("--jscc-checkpoint", help="srec_sr: best.pt of the srec run whose decoder it follows")
     ap.add_argument("--classifier", help="djescc: best.pt of the classifier run, or its exported "
                     "models/djescc_classifier.safetensors (frozen feature extractor)")

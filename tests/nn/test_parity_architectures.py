@@ -43,10 +43,13 @@ CASES = [
     ("deepjscec_decoder", "deepjscec_decoder", dict(width=16, c_out=8), 1.0),
     ("srec_encoder", "srec_encoder", dict(c=4, widths=(8, 16, 16, 16)), 2.0),
     ("srec_decoder", "srec_decoder", dict(c=4, widths=(8, 16, 16, 16)), 2.0),
+    ("srec_encoder_half", "srec_encoder", dict(c=8, widths=(8, 16, 16, 16), downsample=2), 2.0),
+    ("srec_decoder_half", "srec_decoder", dict(c=8, widths=(8, 16, 16, 16), downsample=2), 2.0),
     ("srec_sr", "srec_sr", dict(blocks=3, layers=3, growth=8, g0=16, unet_width=4), 1.0),
     ("srec_sr_x2", "srec_sr", dict(scale=2, blocks=2, layers=2, growth=8, g0=8,
                                    unet_width=4), 1.0),
     ("cifar_classifier", "cifar_classifier", dict(widths=(8, 16, 16)), 2.0),
+    ("image_upsample", "image_upsample", dict(scale=2), 1.0),
 ]
 SIZES = [(32, 32), (512, 768)]
 
@@ -121,8 +124,10 @@ def test_architecture_parity(lib, exported, tid, size):
     assert ref.std() > 1e-2
     assert err <= TOL
     if models.NETWORK_SPECS[name][4] == "image":
-        r = cfg.get("scale", 1)
-        assert ref.shape == (3, h * r, w * r)
+        # Upscalers take the image at 1/scale (network_input_shape) and give it back at full
+        # size; a half-resolution decoder gives half of it.
+        down = cfg.get("downsample", 1)
+        assert ref.shape == (3, h // down, w // down)
 
 
 @pytest.mark.parametrize("tid", [c[0] for c in CASES])

@@ -99,9 +99,10 @@ VECTOR_TEST(attention)
 VECTOR_TEST(channel_gate)
 /* The project's own architectures at small widths (sjtrain.models): DeepJSCEC decoder
  * (attention, GDN, IGDN, pixel shuffle) and SREC super-resolution (U-Net, dense concat,
- * weight-map mul). */
+ * weight-map mul), at scale 1 and at scale 2 (pixel shuffles, output twice the input). */
 VECTOR_TEST(deepjscec_dec)
 VECTOR_TEST(srec_sr)
+VECTOR_TEST(srec_sr_x2)
 
 /* Liveness: a 768x512 DeepJSCC encode holds ~40 MB of activations in total (input 4.7 MB,
  * ten layer outputs), but at most two are alive at a time, plus a 4 MiB tiled im2col

@@ -41,6 +41,32 @@ def test_task_loss_reaches_every_weight(tmp_path, name):
         assert total > 0, part
 
 
+def test_half_resolution_srec_codec_and_sr(tmp_path):
+    """--downsample 2: the codec's latent is c x H/8 x W/8 (128 bytes for c = 8 at 32x32,
+    as c = 2 at full resolution), its loss is against the 2x2-averaged image, validation
+    reconstructs at full size through the bilinear upsampler, and srec_sr is a scale-2
+    network whose loss reaches every weight."""
+    torch.manual_seed(3)
+    args = small_args(tmp_path, c=8, downsample=2)
+    task = tasks.TASKS["srec"](args, torch.device("cpu"))
+    x = torch.rand(4, 3, 32, 32)
+    assert task.net.encoder(x).shape == (4, 8, 4, 4)
+    lowres = task.forward(x, torch.full((4,), 20.0), 0)
+    assert lowres.shape == (4, 3, 16, 16)
+    assert task.reconstruct(x, 20.0, 0).shape == x.shape
+    # The target is the averaged image: a decoder that output it exactly would have zero loss.
+    target = torch.nn.functional.avg_pool2d(x, 2)
+    torch.manual_seed(4)
+    loss = task.loss(x, 0)
+    torch.manual_seed(4)
+    snr = tasks.channel.sample_snr(4, args.snr_low, args.snr_high, torch.device("cpu"))
+    assert torch.isclose(loss, torch.nn.functional.mse_loss(task.forward(x, snr, 0), target))
+    sr = tasks.models.build_network("srec_sr", **tasks.sr_config(vars(args)))
+    assert sr(lowres).shape == x.shape and sr.sj_config["scale"] == 2
+    sr(lowres).mean().backward()
+    assert all(p.grad is not None for p in sr.parameters() if p.requires_grad)
+
+
 def test_djescc_feature_losses_push_encrypted_image_away(tmp_path):
     torch.manual_seed(1)
     clf = tasks.models.build_network("cifar_classifier")

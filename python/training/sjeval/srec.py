@@ -5,8 +5,10 @@ image -> SREC encoder (float latent, CHW flat order) -> per-frame byte quantiser
 scale) -> (byte + XChaCha20 keystream) mod 256 under a fresh nonce per frame -> BPSK /
 QPSK / 16QAM, bytes cut MSB first -> AWGN of N0 = 10^(-SNR/10) on unit-power symbols ->
 hard decisions packed back into bytes -> (byte - keystream) mod 256 -> byte dequantiser ->
-SREC decoder -> uint8 image -> optional super-resolution (enhancement at scale 1) ->
-uint8 image. sjtrain/srec_chain.py is the same chain in PyTorch for training.
+SREC decoder -> uint8 image (at 1/r resolution for a codec with downsample r) -> the
+super-resolution stage (scale r), or without it the bilinear upsampler
+(srec_upsample.safetensors; nothing for r = 1) -> uint8 image. sjtrain/srec_chain.py is
+the same chain in PyTorch for training.
 
 Eve knows every model weight and the nonce (it travels in the clear) and receives the same
 channel output as Bob, but holds another random key: she decrypts with it, dequantises,
@@ -18,6 +20,17 @@ import os
 
 from .chain import Awgn, ByteModem, Keystream, byte_dequantize, byte_quantize, generate_key, to_chw, to_hwc
 from .core import Network
+
+
+def _downsample(path):
+    """The codec's resolution divisor from its file's config (1 for older files), read by
+    the GNU Radio package's pure-Python model_info, loaded by path (no GNU Radio needed)."""
+    import importlib.util
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "securejscc", "model_info.py")
+    spec = importlib.util.spec_from_file_location("sj_model_info", src)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.downsample(path)
 
 
 def model_modulation(core, network):
@@ -43,7 +56,13 @@ class SrecScheme:
         sr_path = os.path.join(models, "srec_sr.safetensors")
         if sr is None:
             sr = os.path.isfile(sr_path)
-        self.sr = Network(core, sr_path) if sr else None
+        self.r = _downsample(os.path.join(models, "srec_encoder.safetensors"))
+        if sr:
+            self.sr = Network(core, sr_path)
+        elif self.r > 1:
+            self.sr = Network(core, os.path.join(models, "srec_upsample.safetensors"))
+        else:
+            self.sr = None
         self.modulation = modulation or model_modulation(core, self.enc) or "16qam"
         self.modem = ByteModem(core, self.modulation)
         self.awgn = Awgn(core, seed)
@@ -64,7 +83,8 @@ class SrecScheme:
                     for ks in (self.bob, self.eve))
 
     def decode(self, latent, h, w):
-        img = to_hwc(self.core, self.dec.run(latent), h, w)
+        r = self.r
+        img = to_hwc(self.core, self.dec.run(latent), h // r, w // r)
         if self.sr is not None:
             img = to_hwc(self.core, self.sr.run(to_chw(self.core, img)), h, w)
         return img
@@ -77,7 +97,8 @@ class SrecScheme:
 
 
 class SrecNoSrScheme(SrecScheme):
-    """SREC without the super-resolution stage (evaluate.py --scheme srec_nosr)."""
+    """SREC without the super-resolution stage (evaluate.py --scheme srec_nosr): a
+    half-resolution codec's image is upsampled bilinearly instead."""
 
     def __init__(self, core, models, seed, modulation=None):
         super().__init__(core, models, seed, modulation=modulation, sr=False)

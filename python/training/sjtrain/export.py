@@ -321,6 +321,8 @@ def export_network(module, path, metadata=None, example_size=(32, 32)):
                           "(use export() for others)")
     cfg = module.sj_config
     _, _, _, multiple, kind = models.NETWORK_SPECS[name]
+    if callable(multiple):
+        multiple = multiple(cfg)
     c, h, w = models.network_input_shape(name, cfg, *example_size)
     kw = {"size_multiple": multiple, "output_kind": kind}
     kw.update(metadata or {})

@@ -319,21 +319,34 @@ class SRECEncoder(DeepJSCCEncoder):
     bits; over 3 H W source values the bandwidth ratio is c/6 / bits-per-symbol: for the
     default c = 4, 2/3 (BPSK), 1/3 (QPSK), 1/6 (16QAM)."""
 
-    def __init__(self, c=4, widths=(16, 32, 32, 32)):
+    def __init__(self, c=4, widths=(16, 32, 32, 32), downsample=1):
         super().__init__(c, widths)
         self.bound = nn.Sigmoid()
+        # downsample = r > 1: the transmitter codes the image at 1/r resolution (r x r
+        # average pooling first) and the receiver's super-resolution stage (scale r)
+        # brings it back, the low-resolution-plus-SR shape of paper 002. The latent is
+        # then c x H/(4r) x W/(4r).
+        self.downsample = int(downsample)
+        if self.downsample < 1:
+            raise ValueError(f"downsample must be >= 1, got {downsample}")
+        self.pool = nn.AvgPool2d(self.downsample) if self.downsample > 1 else None
 
     def forward(self, x):
+        if self.pool is not None:
+            x = self.pool(x)
         return self.bound(self.net(x))
 
 
 class SRECDecoder(DeepJSCCDecoder):
     """SREC JSCC decoder: DeepJSCCDecoder (transposed 5x5 convs, PReLU, sigmoid output) on
     the dequantised byte latent (values in [0, 1]), c x H/4 x W/4 -> 3 x H x W. See
-    SRECEncoder for why this replaces NTSCC."""
+    SRECEncoder for why this replaces NTSCC. downsample records the encoder's: with r > 1
+    the decoder outputs the image at 1/r resolution (3 x H/r x W/r), for the
+    super-resolution stage; the layers are the same."""
 
-    def __init__(self, c=4, widths=(16, 32, 32, 32)):
+    def __init__(self, c=4, widths=(16, 32, 32, 32), downsample=1):
         super().__init__(c, widths)
+        self.downsample = int(downsample)
 
 
 class MeanShift(nn.Conv2d):
@@ -465,12 +478,28 @@ class SRECSuperResolution(nn.Module):
         return self.add_mean(self.final(h))
 
 
+class ImageUpsample(nn.Module):
+    """Bilinear upsampling by an integer scale, no weights: what srec's receiver does in
+    place of the super-resolution stage (the "without SR" baseline), shipped as a model
+    file so that the same image_model block and the same evaluation run either."""
+
+    def __init__(self, scale=2):
+        super().__init__()
+        if int(scale) < 1:
+            raise ValueError(f"scale must be >= 1, got {scale}")
+        self.up = nn.Upsample(scale_factor=int(scale), mode="bilinear", align_corners=False)
+
+    def forward(self, x):
+        return self.up(x)
+
+
 # ----------------------------------------------------------------------------------------
 # Registry: every network by name, with what export and the tests need to know about it.
 # ----------------------------------------------------------------------------------------
 
 # name -> (class, input channels from the config, spatial divisor of the input relative
-#          to the image (decoders take the latent), size_multiple, output kind)
+#          to the image (decoders take the latent), size_multiple, output kind); the
+#          divisor and the multiple are numbers or functions of the full config
 NETWORK_SPECS = {
     "deepjscc_encoder": (DeepJSCCEncoder, lambda c: 3, 1, 4, "complex_symbols"),
     "deepjscc_decoder": (DeepJSCCDecoder, lambda c: c["c"], 4, 1, "image"),
@@ -478,9 +507,10 @@ NETWORK_SPECS = {
     "djescc_decrypt": (DJESCCDecrypt, lambda c: 3, 1, 2, "image"),
     "deepjscec_encoder": (DeepJSCECEncoder, lambda c: 3, 1, 4, "latent_unit"),
     "deepjscec_decoder": (DeepJSCECDecoder, lambda c: c["c_out"], 4, 1, "image"),
-    "srec_encoder": (SRECEncoder, lambda c: 3, 1, 4, "latent_unit"),
-    "srec_decoder": (SRECDecoder, lambda c: c["c"], 4, 1, "image"),
-    "srec_sr": (SRECSuperResolution, lambda c: 3, 1, 16, "image"),
+    "srec_encoder": (SRECEncoder, lambda c: 3, 1, lambda c: 4 * c["downsample"], "latent_unit"),
+    "srec_decoder": (SRECDecoder, lambda c: c["c"], lambda c: 4 * c["downsample"], 1, "image"),
+    "srec_sr": (SRECSuperResolution, lambda c: 3, lambda c: c["scale"], 16, "image"),
+    "image_upsample": (ImageUpsample, lambda c: 3, lambda c: c["scale"], 1, "image"),
     "cifar_classifier": (CifarClassifier, lambda c: 3, 1, 8, "logits"),
 }
 
@@ -519,4 +549,6 @@ def network_input_shape(name, config, height, width):
     latent of that image)."""
     _, chans, div, _, _ = NETWORK_SPECS[name]
     full = _full_config(NETWORK_SPECS[name][0], config)
+    if callable(div):
+        div = div(full)
     return chans(full), height // div, width // div

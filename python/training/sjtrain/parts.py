@@ -11,9 +11,10 @@ PARTS = {
               ("decoder", "deepjscc_decoder", "decoder.", lambda a: {"c": a["c"], "widths": a["widths"]})],
     "lwe": [("encoder", "deepjscec_encoder", "encoder.", lambda a: {"width": a["width"], "c_out": 8}),
             ("decoder", "deepjscec_decoder", "decoder.", lambda a: {"width": a["width"], "c_out": 8})],
-    "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"]}),
-             ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"]})],
-    "srec_sr": [("sr", "srec_sr", "", lambda a: {})],
+    # downsample: runs from before the option have none and coded at full resolution.
+    "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"], "downsample": a.get("downsample", 1)}),
+             ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"], "downsample": a.get("downsample", 1)})],
+    "srec_sr": [("sr", "srec_sr", "", lambda a: _sr_config(a))],
     # unet_width: runs from before the option have none and used the default, 32.
     "djescc": [("encrypt", "djescc_encrypt", "encrypt.", lambda a: {"width": a.get("unet_width", 32)}),
                ("encoder", "deepjscc_encoder", "jscc.encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
@@ -24,6 +25,12 @@ PARTS = {
     "classifier": [("classifier", "cifar_classifier", "", lambda a: {})],
 }
 PARTS["lwe_keystream"] = PARTS["lwe"]
+
+
+def _sr_config(args):
+    from .tasks import sr_config  # torch: only when a network is built
+
+    return sr_config(args)
 
 
 def load_parts(net, prefix, parts, option):

@@ -1,0 +1,124 @@
+/* Winograd F(2x2, 3x3) for the stride-1 3x3 convolutions with enough channels on both
+ * sides (winograd_kernel.h has the arithmetic): 16 multiplications per 2x2 output tile
+ * and channel pair instead of 36, which is what the direct kernel, already near the
+ * FMA units' peak on these layers, cannot get below. The transforms add a few adds per
+ * value, and everything between them stays in L2 (a ring of 4 input rows, chunks of
+ * tiles).
+ *
+ * Exactness: B and A hold only 0 and +-1, and G's 1/2 are exact in binary, so the only
+ * extra rounding is in the sums of a few terms: a few ulp of the activations' size, far
+ * inside the 1e-4 parity tolerance (tests/nn/test_conv_direct.c compares with im2col).
+ * SJ_NN_WINOGRAD=0 in the environment turns it off (the direct kernel then runs). */
+#include "nn_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SJ_NN_WINO_TC 48                   /* tiles per chunk: a multiple of every VW */
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define SJ_NN_X86 1
+#include "simd_avx512.h"
+#include "conv_direct_kernel.h"
+#include "winograd_kernel.h"
+#include "simd_undef.h"
+
+#include "simd_avx2.h"
+#include "conv_direct_kernel.h"
+#include "winograd_kernel.h"
+#include "simd_undef.h"
+#else
+#define SJ_NN_X86 0
+#endif
+
+int sj_nn_winograd_fits(const sj_nn_node* n, sj_nn_isa isa)
+{
+    static int off = -1; /* benign race: every thread computes the same value */
+    if (off < 0) {
+        const char* e = getenv("SJ_NN_WINOGRAD");
+        off = e && !strcmp(e, "0");
+    }
+    /* Below 8 channels on either side the transforms cost more than they save. */
+    return SJ_NN_X86 && !off && isa != SJ_NN_ISA_GENERIC && n->op == SJ_OP_CONV2D &&
+           n->kh == 3 && n->kw == 3 && n->sh == 1 && n->sw == 1 && n->cin >= 8 &&
+           n->cout >= 8;
+}
+
+/* Half a split band row: tiles rounded up to whole chunks, + 1 for the patches' overlap. */
+static size_t half_len(sj_nn_shape out)
+{
+    size_t ntw = (out.w + 1) / 2;
+    return (ntw + SJ_NN_WINO_TC - 1) / SJ_NN_WINO_TC * SJ_NN_WINO_TC + 1;
+}
+
+/* V, M and O: what follows the band in the scratch. */
+static size_t tiles_len(const sj_nn_node* n)
+{
+    return 16 * n->cin * SJ_NN_WINO_TC + 16 * n->cout * SJ_NN_WINO_TC +
+           2 * n->cout * 2 * SJ_NN_WINO_TC;
+}
+
+size_t sj_nn_winograd_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out,
+                              size_t budget)
+{
+    (void)in, (void)budget; /* a ring of 4 rows per channel: small */
+    return n->cin * 4 * 2 * half_len(out) + tiles_len(n);
+}
+
+int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst)
+{
+    /* U = G g G^T per channel pair, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], in
+     * double; then each of the 16 positions packed as a 1x1 layer's [cout, cin] weight. */
+    static const double G[4][3] = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 },
+                                    { 0, 0, 1 } };
+    size_t cin = n->cin, cout = n->cout;
+    float* u = malloc(16 * cout * cin * sizeof(float));
+    if (!u)
+        return -1;
+    for (size_t co = 0; co < cout; co++)
+        for (size_t ci = 0; ci < cin; ci++) {
+            const float* g = n->weight->data + (co * cin + ci) * 9;
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) {
+                    double s = 0.0;
+                    for (int a = 0; a < 3; a++)
+                        for (int b = 0; b < 3; b++)
+                            s += G[i][a] * (double)g[a * 3 + b] * G[j][b];
+                    u[((size_t)(4 * i + j) * cout + co) * cin + ci] = (float)s;
+                }
+        }
+    for (size_t e = 0; e < 16; e++) {
+        sj_nn_tensor t = { .ndim = 4, .shape = { cout, cin, 1, 1 }, .count = cout * cin,
+                           .data = u + e * cout * cin };
+        sj_nn_node one = { .op = SJ_OP_CONV2D, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
+                           .cin = cin, .cout = cout, .weight = &t };
+        sj_nn_conv_direct_pack(&one, isa, dst + e * cout * cin);
+    }
+    free(u);
+    return 0;
+}
+
+void sj_nn_winograd_conv(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
+                         sj_nn_shape out, const float* packed, float* scratch,
+                         size_t scratch_len, sj_nn_isa isa, const sj_nn_post* post,
+                         const sj_nn_epilogue* ep, const float* xg, const float* res)
+{
+    (void)scratch_len; /* at least sj_nn_winograd_scratch's */
+    const float* bias = n->bias ? n->bias->data : NULL;
+    const float* gamma = post ? post->gamma : NULL;
+    const float* beta = post ? post->beta : NULL;
+    int shuffle = post && post->shuffle;
+#if SJ_NN_X86
+    if (isa == SJ_NN_ISA_AVX512)
+        wino_conv_avx512(x, in, out, n->ph, n->pw, packed, bias, gamma, beta, shuffle, ep, xg,
+                         res, y,
+                         scratch, half_len(out));
+    else if (isa == SJ_NN_ISA_AVX2)
+        wino_conv_avx2(x, in, out, n->ph, n->pw, packed, bias, gamma, beta, shuffle, ep, xg,
+                       res, y,
+                       scratch, half_len(out));
+#else
+    (void)x, (void)in, (void)y, (void)packed, (void)scratch, (void)isa, (void)ep, (void)xg;
+    (void)res, (void)bias, (void)gamma, (void)beta, (void)shuffle;
+#endif
+}
