@@ -216,11 +216,15 @@ def test_bad_parameters(tmp_path):
         securejscc.image_model(DEC, W, H)
 
 
-@pytest.mark.parametrize("name", ["unet", "srec_sr"])
-def test_image_model_equals_core_and_keeps_tags(name):
+@pytest.mark.parametrize("name,scale", [("unet", 1), ("srec_sr", 1), ("srec_sr_x2", 2)])
+def test_image_model_equals_core_and_keeps_tags(name, scale):
+    """Same-size networks and a scale-2 one (srec_sr_x2: 32x32 -> 64x64, output frames four
+    times the input frames): each frame equals the core's run, and each frame's tag lands
+    on its output frame's first byte."""
     path = os.path.join(DATA, name + ".safetensors")
     frames = [crop(*c) for c in CROPS[:2]]
     n = W * H * 3
+    m = n * scale * scale
     tb = gr.top_block()
     src = blocks.vector_source_b(np.concatenate([f.ravel() for f in frames]).tolist(),
                                  tags=[tag(f * n, "sj_frame", pmt.from_uint64(f)) for f in range(2)])
@@ -228,35 +232,14 @@ def test_image_model_equals_core_and_keeps_tags(name):
     snk = blocks.vector_sink_b()
     tb.connect(src, blk, snk)
     tb.run()
-    assert blk.frame_len() == n
+    assert (blk.scale(), blk.frame_len(), blk.output_frame_len()) == (scale, n, m)
     out = np.array(snk.data(), np.uint8)
+    assert len(out) == 2 * m
     model = sjnn.Model(core(), path)
     for f, img in enumerate(frames):
-        assert np.array_equal(out[f * n:(f + 1) * n].reshape(H, W, 3), to_bytes(model.run(to_chw(img))))
-    assert sorted(t.offset for t in snk.tags()) == [0, n]
-
-
-def test_image_model_upscales_by_2_and_moves_tags():
-    """A scale-2 network (srec_sr_x2: 32x32 -> 64x64): output frames four times the input
-    frames, equal to the core's run, frame tags on each output frame's first byte."""
-    path = os.path.join(DATA, "srec_sr_x2.safetensors")
-    frames = [crop(*c) for c in CROPS[:2]]
-    n = W * H * 3
-    tb = gr.top_block()
-    src = blocks.vector_source_b(np.concatenate([f.ravel() for f in frames]).tolist(),
-                                 tags=[tag(f * n, "sj_frame", pmt.from_uint64(f)) for f in range(2)])
-    blk = securejscc.image_model(path, W, H)
-    snk = blocks.vector_sink_b()
-    tb.connect(src, blk, snk)
-    tb.run()
-    assert (blk.scale(), blk.frame_len(), blk.output_frame_len()) == (2, n, 4 * n)
-    out = np.array(snk.data(), np.uint8)
-    assert len(out) == 2 * 4 * n
-    model = sjnn.Model(core(), path)
-    for f, img in enumerate(frames):
-        assert np.array_equal(out[f * 4 * n:(f + 1) * 4 * n].reshape(2 * H, 2 * W, 3),
+        assert np.array_equal(out[f * m:(f + 1) * m].reshape(H * scale, W * scale, 3),
                               to_bytes(model.run(to_chw(img))))
-    assert sorted((t.offset, pmt.to_uint64(t.value)) for t in snk.tags()) == [(0, 0), (4 * n, 1)]
+    assert sorted((t.offset, pmt.to_uint64(t.value)) for t in snk.tags()) == [(0, 0), (m, 1)]
 
 
 def test_flowgraph_awgn_20db_psnr(tmp_path):
