@@ -240,30 +240,31 @@ static sj_status fuse_epilogues(sj_nn_plan* p)
     readers[m->output_value]++; /* the final copy-out */
     for (size_t i = 0; i < m->nnodes; i++) {
         const sj_nn_node* c = &m->nodes[i];
-        if (p->direct[i] == SJ_NN_ISA_GENERIC || p->fused[i])
+        sj_nn_node_exec* e = &p->exec[i];
+        if (e->isa == SJ_NN_ISA_GENERIC || e->fused)
             continue;
         int conv = c->op == SJ_OP_CONV2D;
         const float* xin = p->ptr[c->in[0]];
         int v = c->out;
         size_t j = i + 1;
 #define SJ_WRITABLE(val) (!conv || p->ptr[val] != xin)
-        if (conv && j < m->nnodes && p->direct[j] != SJ_NN_ISA_GENERIC &&
+        if (conv && j < m->nnodes && p->exec[j].isa != SJ_NN_ISA_GENERIC &&
             (m->nodes[j].op == SJ_OP_GDN || m->nodes[j].op == SJ_OP_IGDN) &&
             m->nodes[j].in[0] == v && readers[v] == 1 && c->cout <= SJ_NN_GDN_DIRECT_MAXC &&
             SJ_WRITABLE(m->nodes[j].out)) {
-            p->ep[i].mode = m->nodes[j].op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN;
-            p->gdn_of[i] = (int)j;
-            p->fused[j] = 1;
-            v = p->dst_val[i] = m->nodes[j].out;
+            e->ep.mode = m->nodes[j].op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN;
+            e->gdn_of = (int)j;
+            p->exec[j].fused = 1;
+            v = e->dst_val = m->nodes[j].out;
             j++;
         } else if (conv && j < m->nnodes && m->nodes[j].op == SJ_OP_PIXEL_SHUFFLE &&
                    m->nodes[j].factor == 2 && m->nodes[j].in[0] == v && readers[v] == 1 &&
                    c->cout % 4 == 0 && c->cout <= SJ_NN_SHUFFLE_MAXC &&
                    !(c->kh == 1 && c->sh == 1 && c->ph == 0 && c->pw == 0) &&
                    SJ_WRITABLE(m->nodes[j].out)) {
-            p->shuffle[i] = 1;
-            p->fused[j] = 1;
-            v = p->dst_val[i] = m->nodes[j].out;
+            e->shuffle = 1;
+            p->exec[j].fused = 1;
+            v = e->dst_val = m->nodes[j].out;
             j++;
         } else if (conv && j + 1 < m->nnodes && m->nodes[j].op == SJ_OP_SIGMOID &&
             m->nodes[j].in[0] == v && readers[v] == 1 && m->nodes[j + 1].op == SJ_OP_MUL &&
@@ -271,10 +272,10 @@ static sj_status fuse_epilogues(sj_nn_plan* p)
             const sj_nn_node* mul = &m->nodes[j + 1];
             int t = other_input(p, mul, m->nodes[j].out);
             if (t >= 0 && SJ_WRITABLE(mul->out)) {
-                p->ep[i].mode = SJ_NN_EP_GATE;
-                p->xg_val[i] = t;
-                p->fused[j] = p->fused[j + 1] = 1;
-                v = p->dst_val[i] = mul->out;
+                e->ep.mode = SJ_NN_EP_GATE;
+                e->xg_val = t;
+                p->exec[j].fused = p->exec[j + 1].fused = 1;
+                v = e->dst_val = mul->out;
                 j += 2;
             }
         }
@@ -282,9 +283,9 @@ static sj_status fuse_epilogues(sj_nn_plan* p)
             const sj_nn_node* a = &m->nodes[j];
             int r = other_input(p, a, v);
             if (r >= 0 && SJ_WRITABLE(a->out)) {
-                p->res_val[i] = r;
-                p->fused[j] = 1;
-                v = p->dst_val[i] = a->out;
+                e->res_val = r;
+                p->exec[j].fused = 1;
+                v = e->dst_val = a->out;
                 j++;
             }
         }
@@ -293,16 +294,16 @@ static sj_status fuse_epilogues(sj_nn_plan* p)
             (m->nodes[j].op == SJ_OP_RELU ||
              (m->nodes[j].op == SJ_OP_LEAKY_RELU && m->nodes[j].slope > 0.0f &&
               m->nodes[j].slope < 1.0f))) {
-            p->ep[i].slope = m->nodes[j].op == SJ_OP_RELU ? 0.0f : m->nodes[j].slope;
-            p->fused[j] = 1;
-            v = p->dst_val[i] = m->nodes[j].out;
+            e->ep.slope = m->nodes[j].op == SJ_OP_RELU ? 0.0f : m->nodes[j].slope;
+            p->exec[j].fused = 1;
+            v = e->dst_val = m->nodes[j].out;
             j++;
         }
         if (j < m->nnodes && m->nodes[j].op == SJ_OP_SIGMOID && m->nodes[j].in[0] == v &&
             readers[v] == 1 && SJ_WRITABLE(m->nodes[j].out)) {
-            p->ep[i].sigmoid = 1;
-            p->fused[j] = 1;
-            p->dst_val[i] = m->nodes[j].out;
+            e->ep.sigmoid = 1;
+            p->exec[j].fused = 1;
+            e->dst_val = m->nodes[j].out;
         }
 #undef SJ_WRITABLE
     }
@@ -334,23 +335,12 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
     p->in_padded = (sj_nn_shape){ m->in_channels, round_up(height, mult), round_up(width, mult) };
     p->shapes = calloc(m->nvalues, sizeof *p->shapes);
     p->ptr = calloc(m->nvalues, sizeof *p->ptr);
-    p->direct = calloc(m->nnodes, sizeof *p->direct);
-    p->packed = calloc(m->nnodes, sizeof *p->packed);
-    p->ep = calloc(m->nnodes, sizeof *p->ep);
-    p->res_val = calloc(m->nnodes, sizeof *p->res_val);
-    p->xg_val = calloc(m->nnodes, sizeof *p->xg_val);
-    p->gdn_of = calloc(m->nnodes, sizeof *p->gdn_of);
-    p->dst_val = calloc(m->nnodes, sizeof *p->dst_val);
-    p->fused = calloc(m->nnodes, sizeof *p->fused);
-    p->wino = calloc(m->nnodes, sizeof *p->wino);
-    p->shuffle = calloc(m->nnodes, sizeof *p->shuffle);
+    p->exec = calloc(m->nnodes, sizeof *p->exec);
     if (sj_nn_profile_enabled())
         p->prof_s = calloc(m->nnodes, sizeof *p->prof_s); /* NULL: no profile, no harm */
     sj_nn_isa isa = sj_nn_cpu_isa();
     sj_status st = SJ_OK;
-    if (!p->shapes || !p->ptr || !p->direct || !p->packed || !p->ep || !p->res_val ||
-        !p->xg_val || !p->gdn_of || !p->dst_val || !p->fused || !p->wino ||
-        !p->shuffle)
+    if (!p->shapes || !p->ptr || !p->exec)
         st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
     if (st == SJ_OK)
         p->shapes[0] = p->in_padded;
@@ -363,20 +353,21 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
         sj_nn_shape in = p->shapes[n->in[0]], out = p->shapes[n->out];
         p->flops += node_flops(n, in, out);
         size_t s = 0;
-        p->ep[i] = (sj_nn_epilogue){ SJ_NN_EP_CONV, 1.0f, 0 };
-        p->res_val[i] = -1;
-        p->xg_val[i] = -1;
-        p->gdn_of[i] = -1;
-        p->dst_val[i] = n->out;
+        sj_nn_node_exec* e = &p->exec[i];
+        e->ep = (sj_nn_epilogue){ SJ_NN_EP_CONV, 1.0f, 0 };
+        e->res_val = -1;
+        e->xg_val = -1;
+        e->gdn_of = -1;
+        e->dst_val = n->out;
         int conv = n->op == SJ_OP_CONV2D && sj_nn_conv_direct_fits(n);
         int wino = conv && sj_nn_winograd_fits(n, isa);
         int gdn = sj_nn_gdn_direct_fits(n);
         if (isa != SJ_NN_ISA_GENERIC && (conv || gdn)) {
             size_t len = wino ? 16 * n->cout * n->cin : conv ? n->weight->count : n->gamma->count;
-            p->direct[i] = isa;
-            p->wino[i] = (unsigned char)wino;
-            p->packed[i] = malloc(len * sizeof(float));
-            if (!p->packed[i] || (wino && sj_nn_winograd_pack(n, isa, p->packed[i]) != 0)) {
+            e->isa = isa;
+            e->wino = (unsigned char)wino;
+            e->packed = malloc(len * sizeof(float));
+            if (!e->packed || (wino && sj_nn_winograd_pack(n, isa, e->packed) != 0)) {
                 st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
                 break;
             }
@@ -385,10 +376,10 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
                 s = sj_nn_winograd_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
             } else if (conv) {
                 s = sj_nn_conv_direct_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
-                sj_nn_conv_direct_pack(n, isa, p->packed[i]);
+                sj_nn_conv_direct_pack(n, isa, e->packed);
             } else {
-                p->ep[i].mode = n->op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN;
-                sj_nn_gdn_direct_pack(n, isa, p->packed[i]);
+                e->ep.mode = n->op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN;
+                sj_nn_gdn_direct_pack(n, isa, e->packed);
             }
         } else if (n->op == SJ_OP_CONV2D || n->op == SJ_OP_CONV_TRANSPOSE2D)
             s = sj_nn_conv_scratch(n, in, out, SJ_NN_SCRATCH_BUDGET);
@@ -438,17 +429,8 @@ void sj_nn_plan_destroy(sj_nn_plan* p)
         volk_free(p->scratch);
     free(p->shapes);
     free(p->ptr);
-    for (size_t i = 0; p->packed && i < p->m->nnodes; i++)
-        free(p->packed[i]);
-    free(p->packed);
-    free(p->direct);
-    free(p->ep);
-    free(p->res_val);
-    free(p->xg_val);
-    free(p->gdn_of);
-    free(p->dst_val);
-    free(p->fused);
-    free(p->wino);
-    free(p->shuffle);
+    for (size_t i = 0; p->exec && i < p->m->nnodes; i++)
+        free(p->exec[i].packed);
+    free(p->exec);
     free(p);
 }

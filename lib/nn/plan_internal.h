@@ -4,6 +4,20 @@
 
 #include "nn_internal.h"
 
+/* Per node, for the direct kernels (ops_conv_direct.c, ops_conv_winograd.c). */
+typedef struct {
+    sj_nn_isa isa;         /* the ISA of a direct conv/GDN (GENERIC: im2col, sgemm) */
+    unsigned char wino;    /* a direct 3x3 convolution run as Winograd F(2x2, 3x3) */
+    unsigned char shuffle; /* a pixel shuffle fused after a convolution */
+    unsigned char fused;   /* an add/activation already done by the node before it */
+    float* packed;         /* its weights (or gamma) reordered for that kernel */
+    sj_nn_epilogue ep;     /* what it applies before storing */
+    int res_val;           /* a residual value it adds (-1: none) */
+    int xg_val;            /* the GATE epilogue's other factor (-1: none) */
+    int gdn_of;            /* a GDN/IGDN node fused after a convolution (-1: none) */
+    int dst_val;           /* the value it writes: its own, or a fused node's */
+} sj_nn_node_exec;
+
 struct sj_nn_plan {
     const sj_nn_model* m;
     sj_nn_shape in_user;   /* what the caller passes */
@@ -14,17 +28,7 @@ struct sj_nn_plan {
     float** ptr;           /* per value: its buffer (shared with dead values) */
     float** slots;         /* the distinct buffers, each from volk_malloc */
     size_t nslots;
-    /* Per node, for the direct kernels (ops_conv_direct.c): */
-    sj_nn_isa* direct;     /* the ISA of a direct conv/GDN (GENERIC: im2col, sgemm) */
-    unsigned char* wino;   /* a direct 3x3 convolution run as Winograd F(2x2, 3x3) */
-    float** packed;        /* its weights (or gamma) reordered for that kernel */
-    sj_nn_epilogue* ep;    /* what it applies before storing */
-    int* res_val;          /* a residual value it adds (-1: none) */
-    int* xg_val;           /* the GATE epilogue's other factor (-1: none) */
-    int* gdn_of;           /* a GDN/IGDN node fused after a convolution (-1: none) */
-    unsigned char* shuffle; /* a pixel shuffle fused after a convolution */
-    int* dst_val;          /* the value it writes: its own, or a fused add's */
-    unsigned char* fused;  /* an add/activation already done by the node before it */
+    sj_nn_node_exec* exec; /* per node: how the direct kernels run it (plan.c) */
     float* scratch;        /* im2col / col2im / GDN tiles */
     size_t scratch_len;
     size_t bytes;

@@ -45,14 +45,14 @@ void sj_nn_profile_report(const sj_nn_plan* p)
     for (size_t i = 0; i < m->nnodes; i++) {
         const sj_nn_node* n = &m->nodes[i];
         sj_nn_shape o = p->shapes[n->out];
-        if (p->fused[i]) {
+        if (p->exec[i].fused) {
             fprintf(stderr, "  %3zu %-18s fused\n", i, sj_nn_op_name(n->op));
             continue;
         }
         fprintf(stderr, "  %3zu %8.3f ms %5.1f%% %-18s %zux%zux%zu k%zu s%zu %s\n", i,
                 1e3 * p->prof_s[i] / runs, total > 0 ? 100.0 * p->prof_s[i] / total : 0.0,
                 sj_nn_op_name(n->op), o.c, o.h, o.w, n->kh, n->sh,
-                p->direct[i] ? "direct" : "");
+                p->exec[i].isa ? "direct" : "");
     }
     for (int op = 0; op < SJ_OP_COUNT; op++)
         if (by_op[op] > 0.0)

@@ -13,26 +13,27 @@ static void run_node(sj_nn_plan* p, size_t i)
     sj_nn_shape s = p->shapes[n->in[0]];
     float* y = p->ptr[n->out];
     sj_nn_shape o = p->shapes[n->out];
-    if (p->fused[i]) /* done by the direct kernel of the node before it (plan.c) */
+    const sj_nn_node_exec* e = &p->exec[i];
+    if (e->fused) /* done by the direct kernel of the node before it (plan.c) */
         return;
-    if (p->direct[i] != SJ_NN_ISA_GENERIC) {
-        float* dst = p->ptr[p->dst_val[i]];
-        const float* res = p->res_val[i] >= 0 ? p->ptr[p->res_val[i]] : NULL;
-        const float* xg = p->xg_val[i] >= 0 ? p->ptr[p->xg_val[i]] : NULL;
+    if (e->isa != SJ_NN_ISA_GENERIC) {
+        float* dst = p->ptr[e->dst_val];
+        const float* res = e->res_val >= 0 ? p->ptr[e->res_val] : NULL;
+        const float* xg = e->xg_val >= 0 ? p->ptr[e->xg_val] : NULL;
         if (n->op == SJ_OP_CONV2D) {
-            int g = p->gdn_of[i];
-            sj_nn_post post = { g >= 0 ? p->packed[g] : NULL,
-                                g >= 0 ? p->m->nodes[g].beta->data : NULL, p->shuffle[i] };
-            const sj_nn_post* pp = g >= 0 || p->shuffle[i] ? &post : NULL;
-            if (p->wino[i])
-                sj_nn_winograd_conv(n, x, s, dst, o, p->packed[i], p->scratch, p->scratch_len,
-                                    p->direct[i], pp, &p->ep[i], xg, res);
+            int g = e->gdn_of;
+            sj_nn_post post = { g >= 0 ? p->exec[g].packed : NULL,
+                                g >= 0 ? p->m->nodes[g].beta->data : NULL, e->shuffle };
+            const sj_nn_post* pp = g >= 0 || e->shuffle ? &post : NULL;
+            if (e->wino)
+                sj_nn_winograd_conv(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
+                                    &e->ep, xg, res);
             else
-                sj_nn_conv_direct(n, x, s, dst, o, p->packed[i], p->scratch, p->scratch_len,
-                                  p->direct[i], pp, &p->ep[i], xg, res);
+                sj_nn_conv_direct(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
+                                  &e->ep, xg, res);
         }
         else /* a GDN not fused into the convolution before it */
-            sj_nn_gdn_direct(n, x, dst, s, p->packed[i], p->direct[i], &p->ep[i], res);
+            sj_nn_gdn_direct(n, x, dst, s, e->packed, e->isa, &e->ep, res);
         return;
     }
     switch (n->op) {

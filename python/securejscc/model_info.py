@@ -27,18 +27,14 @@ def _metadata(path):
 
 
 def downsample(path):
-    """The resolution divisor r of an srec encoder or decoder file (its "config", else its
-    "training" metadata; 1 when neither says): the codec carries the image at 1/r
-    resolution and the receiver upscales by r."""
-    meta = _metadata(path)
-    for key in ("config", "training"):
-        try:
-            value = json.loads(meta.get(key, "{}"))
-        except (TypeError, ValueError):
-            continue
-        if isinstance(value, dict) and "downsample" in value:
-            return int(value["downsample"])
-    return 1
+    """The resolution divisor r of an srec encoder or decoder file (its "config"
+    metadata; 1 when it has none): the codec carries the image at 1/r resolution and the
+    receiver upscales by r."""
+    try:
+        config = json.loads(_metadata(path).get("config", "{}"))
+    except (TypeError, ValueError):
+        return 1
+    return int(config.get("downsample", 1)) if isinstance(config, dict) else 1
 
 
 def training_metadata(path):

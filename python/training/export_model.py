@@ -17,7 +17,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sjtrain import export, lwe_chain, models  # noqa: E402
-from sjtrain.parts import PARTS  # noqa: E402
+from sjtrain.parts import PARTS, srec_downsample  # noqa: E402
 
 
 
@@ -28,7 +28,7 @@ def bandwidth_ratio(task, args):
         return 1.0 / 6.0  # 8 (H/4)(W/4) 4096-QAM symbols over 3 H W values
     if task in ("srec", "srec_sr"):
         bps = {"bpsk": 1, "qpsk": 2, "16qam": 4}[args["modulation"]]
-        r = int(args.get("downsample", 1) or 1)
+        r = srec_downsample(args)
         return args["c"] * 8 / (16 * r * r) / bps / 3.0
     return None
 
@@ -59,7 +59,6 @@ def main():
                          "latent_to_zp_scale": float(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1])})
     if task.startswith("srec"):
         training["modulation"] = args["modulation"]
-        training["downsample"] = int(args.get("downsample", 1) or 1)
     os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
     for suffix, arch, prefix, cfg in PARTS[task]:
         net = models.build_network(arch, **cfg(args))
@@ -75,14 +74,13 @@ def main():
             meta["bandwidth_ratio"] = ratio
         export.export_network(net, path, meta)
         print(f"wrote {path} ({arch}, {sum(p.numel() for p in net.parameters())} parameters)")
-    r = training.get("downsample", 1)
+    r = srec_downsample(args)
     if task == "srec" and r > 1:
         # The receiver without the super-resolution stage upsamples the decoded
         # low-resolution image bilinearly; that stage ships as a model file too.
         net = models.build_network("image_upsample", scale=r)
         path = f"{opts.out}_upsample.safetensors"
-        export.export_network(net, path, {"training": {"task": "none: bilinear upsampling, no weights",
-                                                       "downsample": r}})
+        export.export_network(net, path, {"training": {"task": "none: bilinear upsampling, no weights"}})
         print(f"wrote {path} (image_upsample, scale {r})")
     print(json.dumps(training))
 

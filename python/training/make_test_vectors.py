@@ -208,7 +208,7 @@ def write_srec_half(out):
     """Random-weight srec codec files with downsample 2 and their bilinear upsampler
     (srec_half_{encoder,decoder,upsample}.safetensors): the GNU Radio QA tests run the
     reduced-resolution srec_tx / srec_rx path with them (no shipped model uses it)."""
-    training = {"purpose": "test model, random weights", "modulation": "qpsk", "downsample": 2}
+    training = {"purpose": "test model, random weights", "modulation": "qpsk"}
     for i, (part, name, cfg) in enumerate((("encoder", "srec_encoder", {"c": 8, "widths": (8, 16, 16, 16), "downsample": 2}),
                                            ("decoder", "srec_decoder", {"c": 8, "widths": (8, 16, 16, 16), "downsample": 2}),
                                            ("upsample", "image_upsample", {"scale": 2}))):

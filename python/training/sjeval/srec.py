@@ -22,26 +22,26 @@ from .chain import Awgn, ByteModem, Keystream, byte_dequantize, byte_quantize, g
 from .core import Network
 
 
-def _downsample(path):
-    """The codec's resolution divisor from its file's config (1 for older files), read by
-    the GNU Radio package's pure-Python model_info, loaded by path (no GNU Radio needed)."""
-    import importlib.util
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "securejscc", "model_info.py")
-    spec = importlib.util.spec_from_file_location("sj_model_info", src)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.downsample(path)
+def _metadata_json(core, network, key):
+    """A JSON object from the model's metadata (its "training" or "config"), {} if none."""
+    core.lib.sj_nn_model_metadata.restype = ctypes.c_char_p
+    core.lib.sj_nn_model_metadata.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    raw = core.lib.sj_nn_model_metadata(network.model, key.encode())
+    try:
+        value = json.loads(raw.decode()) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def model_modulation(core, network):
     """The modulation an srec model was trained for (its "training" metadata), or None."""
-    core.lib.sj_nn_model_metadata.restype = ctypes.c_char_p
-    core.lib.sj_nn_model_metadata.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-    raw = core.lib.sj_nn_model_metadata(network.model, b"training")
-    try:
-        return json.loads(raw.decode()).get("modulation") if raw else None
-    except ValueError:
-        return None
+    return _metadata_json(core, network, "training").get("modulation")
+
+
+def model_downsample(core, network):
+    """The resolution divisor of an srec codec (its "config"; 1 for files without it)."""
+    return int(_metadata_json(core, network, "config").get("downsample", 1))
 
 
 class SrecScheme:
@@ -56,7 +56,7 @@ class SrecScheme:
         sr_path = os.path.join(models, "srec_sr.safetensors")
         if sr is None:
             sr = os.path.isfile(sr_path)
-        self.r = _downsample(os.path.join(models, "srec_encoder.safetensors"))
+        self.r = model_downsample(core, self.enc)
         if sr:
             self.sr = Network(core, sr_path)
         elif self.r > 1:

@@ -12,8 +12,8 @@ PARTS = {
     "lwe": [("encoder", "deepjscec_encoder", "encoder.", lambda a: {"width": a["width"], "c_out": 8}),
             ("decoder", "deepjscec_decoder", "decoder.", lambda a: {"width": a["width"], "c_out": 8})],
     # downsample: runs from before the option have none and coded at full resolution.
-    "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"], "downsample": a.get("downsample", 1)}),
-             ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"], "downsample": a.get("downsample", 1)})],
+    "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"], "downsample": srec_downsample(a)}),
+             ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"], "downsample": srec_downsample(a)})],
     "srec_sr": [("sr", "srec_sr", "", lambda a: _sr_config(a))],
     # unet_width: runs from before the option have none and used the default, 32.
     "djescc": [("encrypt", "djescc_encrypt", "encrypt.", lambda a: {"width": a.get("unet_width", 32)}),
@@ -25,6 +25,13 @@ PARTS = {
     "classifier": [("classifier", "cifar_classifier", "", lambda a: {})],
 }
 PARTS["lwe_keystream"] = PARTS["lwe"]
+
+
+def srec_downsample(args):
+    """The resolution divisor r of an srec run (--downsample) from its args, a dict (a
+    checkpoint's) or a namespace; runs from before the option: 1."""
+    a = args if isinstance(args, dict) else vars(args)
+    return int(a.get("downsample", 1) or 1)
 
 
 def _sr_config(args):

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from . import channel, lwe_chain, models, srec_chain
-from .parts import load_parts
+from .parts import load_parts, srec_downsample
 
 
 class Task:
@@ -137,11 +137,6 @@ class LweKeystreamTask(LweTask):
     encrypt = False
 
 
-def srec_downsample(args):
-    """The srec runs' resolution divisor r (--downsample; runs from before it: 1)."""
-    return int(getattr(args, "downsample", 1) or 1)
-
-
 def mosaic_split(x, use):
     """With --mosaic: the batch as [its first half, 2 x 2 mosaics of the rest] (the second
     part has a quarter as many images, each twice the size); else [x]. Why: at half
@@ -185,7 +180,6 @@ class SrecTask(Task):
     def build(self):
         r = srec_downsample(self.args)
         self.upsample = models.ImageUpsample(r) if r > 1 else None
-        self.pool = nn.AvgPool2d(r) if r > 1 else None
         cfg = {"c": self.args.c, "downsample": r}
         return EncoderDecoder(models.build_network("srec_encoder", **cfg),
                               models.build_network("srec_decoder", **cfg))
@@ -198,7 +192,9 @@ class SrecTask(Task):
         return self.net.decoder(f_hat.view(shape))
 
     def loss(self, x, step):
-        return mosaic_loss(self, x, step, lambda part: self.pool(part) if self.pool is not None else part)
+        # The encoder's own pooling gives the low-resolution target (none at r = 1).
+        pool = self.net.encoder.pool
+        return mosaic_loss(self, x, step, lambda part: pool(part) if pool is not None else part)
 
     @torch.no_grad()
     def reconstruct(self, x, snr_db, step):
@@ -266,7 +262,7 @@ def sr_config(args):
     """The srec_sr network's config from a run's args (a dict or a namespace): scale =
     the codec's --downsample; --sr-blocks/--sr-growth size it (defaults: the network's)."""
     a = args if isinstance(args, dict) else vars(args)
-    cfg = {"scale": int(a.get("downsample", 1) or 1)}
+    cfg = {"scale": srec_downsample(a)}
     for opt, key in (("sr_blocks", "blocks"), ("sr_growth", "growth")):
         if a.get(opt):
             cfg[key] = int(a[opt])
