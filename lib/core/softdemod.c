@@ -7,6 +7,7 @@
  * the block (volk_32fc_x2_square_dist_32f with the point as the single "source"), one scale
  * by -1/N0 (volk_32f_s32f_multiply_32f), and one volk_32f_exp_32f per bit and group. */
 #include "softdemod_internal.h"
+#include "vexp_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -35,26 +36,7 @@ int sj_soft_all_finite(const lv_32fc_t* in, size_t n)
 
 void sj_soft_exp(const sj_softdemod* d, float* out, const float* in, unsigned n)
 {
-    if (d->exp_impl)
-        volk_32f_exp_32f_manual(out, in, n, d->exp_impl);
-    else
-        volk_32f_exp_32f(out, in, n);
-}
-
-/* See sj_soft_exp: NULL when the dispatcher is safe to call, else the generic's name. */
-static const char* exp_impl_for_env(void)
-{
-    if (!getenv("VOLK_GENERIC"))
-        return NULL;
-    const volk_func_desc_t desc = volk_32f_exp_32f_get_func_desc();
-    const char* alt = NULL;
-    for (size_t i = 0; i < desc.n_impls; i++) {
-        if (strcmp(desc.impl_names[i], "generic") == 0)
-            return NULL;
-        if (strcmp(desc.impl_names[i], "u_generic") == 0)
-            alt = desc.impl_names[i];
-    }
-    return alt;
+    sj_vexp(d->exp_impl, out, in, n);
 }
 
 static void* vmalloc(size_t bytes) { return volk_malloc(bytes ? bytes : 1, volk_get_alignment()); }
@@ -78,7 +60,7 @@ sj_status sj_softdemod_create(const sj_modem* m, size_t max_symbols, sj_softdemo
     d->max_symbols = max_symbols;
     d->block = max_symbols < SJ_SOFT_BLOCK ? max_symbols : SJ_SOFT_BLOCK;
     d->sigma_l = 5.0f;
-    d->exp_impl = exp_impl_for_env();
+    d->exp_impl = sj_vexp_impl_for_env();
     lv_32fc_t* c = malloc(d->order * sizeof *c);
     if (!c) {
         sj_softdemod_destroy(d);

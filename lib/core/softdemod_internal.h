@@ -43,10 +43,7 @@ sj_status sj_soft4096_init(sj_softdemod* d, const lv_32fc_t* constellation);
 sj_status sj_soft4096_run(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var,
                           sj_soft4096_method method, float* out);
 
-/* volk_32f_exp_32f through its dispatcher, or by name where the dispatcher would hang:
- * with VOLK_GENERIC set, VOLK 2.5's dispatcher looks for an implementation named exactly
- * "generic" and, not finding one, retries the same name forever; volk_32f_exp_32f's are
- * named "u_generic" and "a_generic". */
+/* exp of n floats through d->exp_impl (vexp_internal.h: safe under VOLK_GENERIC). */
 void sj_soft_exp(const sj_softdemod* d, float* out, const float* in, unsigned n);
 
 /* 1 if every real and imaginary part of in[0..n) is finite. */

@@ -181,3 +181,23 @@ def test_srec_super_resolution_stage_helps_at_low_snr(crops):
     without = last_json(sim("--no-sr", *common, timeout=600))
     assert with_sr["super_resolution"] is True and without["super_resolution"] is False
     assert with_sr["psnr_bob"] > without["psnr_bob"] + 1.0, (with_sr["psnr_bob"], without["psnr_bob"])
+
+
+def test_srec_picks_the_stage_trained_for_the_modulation(crops, tmp_path):
+    """srec_sr_<modulation> replaces srec_sr for that modulation only (a stage trained on
+    that modem's bit errors); the JSON names the file the receiver ran."""
+    parts = ("encoder", "decoder", "sr")
+    if not all(os.path.isfile(os.path.join(MODELS, f"srec_{p}.safetensors")) for p in parts):
+        pytest.skip("srec with srec_sr is not shipped")
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for p in parts:
+        os.symlink(os.path.join(MODELS, f"srec_{p}.safetensors"), folder / f"srec_{p}.safetensors")
+    os.symlink(os.path.join(MODELS, "srec_sr.safetensors"), folder / "srec_sr_bpsk.safetensors")
+    image = sorted(os.listdir(crops[0]))[0]
+    picked = {}
+    for mod in ("bpsk", "qpsk"):
+        r = last_json(sim("--scheme", "srec", "--snr", "10", "--modulation", mod, "--models", str(folder), "--json",
+                          os.path.join(crops[0], image)))
+        picked[mod] = r["sr_model"]
+    assert picked == {"bpsk": "srec_sr_bpsk.safetensors", "qpsk": "srec_sr.safetensors"}, picked

@@ -59,6 +59,7 @@ def main():
                          "latent_to_zp_scale": float(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1])})
     if task.startswith("srec"):
         training["modulation"] = args["modulation"]
+        training["loss"] = args.get("loss", "mse")  # runs older than --loss trained on the MSE
     os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
     for suffix, arch, prefix, cfg in PARTS[task]:
         net = models.build_network(arch, **cfg(args))

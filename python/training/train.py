@@ -97,6 +97,8 @@ def parse_args(argv=None):
                     help="djescc: width of the encryption and decryption U-Nets (16 trains 3x faster than 32 here)")
     ap.add_argument("--feature-cap", type=float, default=1.0,
                     help="djescc: cap of the relative feature distances L_e, L_d (sjtrain/tasks.py)")
+    ap.add_argument("--loss", default="mse", choices=["mse", "psnr"],
+                    help="srec, srec_sr: pixel MSE, or the mean per-image log MSE (-PSNR; see tasks.image_loss)")
     ap.add_argument("--snr-low", type=float, default=0.0)
     ap.add_argument("--snr-high", type=float, default=20.0)
     ap.add_argument("--val-images", type=int, default=5000, help="validate on the first N of the 5000 held out")

@@ -488,4 +488,58 @@ SJ_TEST(byteq_known_answer)
     SJ_CHECK(b[0] == 0 && b[1] == 100 && b[2] == 255 && b[3] == 1, "bytes %u %u %u %u", b[0], b[1], b[2], b[3]);
 }
 
+/* Posterior mean by the definition, in double. */
+static double soft_reference(const sj_quantizer* q, double y, double var)
+{
+    const double p = sj_quantizer_modulus(q);
+    y -= p * floor(y / p);
+    double best = INFINITY;
+    for (unsigned j = 0; j < sj_quantizer_used_levels(q); j++) {
+        double d = fabs(y - sj_quantizer_centroid(q, j));
+        d = fmin(d, p - d);
+        best = fmin(best, d * d);
+    }
+    double sw = 0, swq = 0;
+    for (unsigned j = 0; j < sj_quantizer_used_levels(q); j++) {
+        double d = fabs(y - sj_quantizer_centroid(q, j));
+        d = fmin(d, p - d);
+        double w = exp(-(d * d - best) / (2.0 * var));
+        sw += w;
+        swq += w * sj_quantizer_centroid(q, j);
+    }
+    return swq / sw;
+}
+
+/* The vector path works in chunks of values (the last one short) and in float; the path
+ * for more than 4096 used levels in double. Both against the definition, at noise from a
+ * tenth of a spacing to several spacings, on values on both sides of the wrap. */
+SJ_TEST(soft_chunks_and_many_levels_match_reference)
+{
+    const unsigned cfg[][2] = { { 16, 4093 }, { 256, 65521 }, { 5000, 65536 } };
+    enum { M = 1037 };
+    static float y[M], out[M];
+    for (int t = 0; t < 3; t++) {
+        sj_quantizer* q = make(cfg[t][0], cfg[t][1]);
+        SJ_REQUIRE(q, "create %u %u", cfg[t][0], cfg[t][1]);
+        const double p = cfg[t][1], spacing = p / cfg[t][0];
+        for (int i = 0; i < M; i++) /* a fixed spread over [-p/8, 9p/8): no RNG needed */
+            y[i] = (float)(fmod(i * 0.6180339887 * p, 1.25 * p) - p / 8);
+        const double sds[3] = { 0.1, 0.5, 3.0 };
+        for (int k = 0; k < 3; k++) {
+            const double var = (sds[k] * spacing) * (sds[k] * spacing);
+            SJ_REQUIRE(sj_quantizer_soft_dequant(q, y, M, (float)var, out) == SJ_OK, "soft: %s", sj_last_error());
+            int bad = 0;
+            for (int i = 0; i < M; i++) {
+                double want = soft_reference(q, y[i], var);
+                /* float distances: a few ulps of values up to 65536 */
+                if (!(fabs(out[i] - want) <= 1e-3 * spacing + 0.05) && bad++ < 3)
+                    SJ_CHECK(0, "N %u p %u sd %g spacings: y=%g -> %g, want %g", cfg[t][0], cfg[t][1], sds[k],
+                             (double)y[i], (double)out[i], want);
+            }
+            SJ_CHECK(bad == 0, "%d of %d values off", bad, M);
+        }
+        sj_quantizer_destroy(q);
+    }
+}
+
 SJ_TEST_MAIN("quantizer")

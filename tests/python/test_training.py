@@ -206,3 +206,22 @@ def test_srec_sr_follows_an_exported_srec_model_and_sees_8_bit_images(tmp_path, 
     args.jscc_checkpoint = str(tmp_path / "m" / "missing")
     with pytest.raises(SystemExit, match="not found"):
         tasks.TASKS["srec_sr"](args, torch.device("cpu"))
+
+
+def test_psnr_loss_is_mean_per_image_log_mse():
+    """--loss psnr: each image's error counts in dB, so one bad image cannot outweigh many
+    good ones as it does under the pixel MSE (tasks.image_loss's reason)."""
+    target = torch.zeros(2, 3, 4, 4)
+    y = target.clone()
+    y[0] += 0.1  # MSE 1e-2
+    y[1] += 0.001  # MSE 1e-6
+    expect = (np.log(1e-2 + 1e-8) + np.log(1e-6 + 1e-8)) / 2
+    assert tasks.image_loss(y, target, "psnr").item() == pytest.approx(expect, rel=1e-5)
+    assert tasks.image_loss(y, target, "mse").item() == pytest.approx((1e-2 + 1e-6) / 2, rel=1e-5)
+    # Halving the small error lowers the psnr loss by about ln(4)/2, the MSE by almost nothing.
+    y2 = y.clone()
+    y2[1] = 0.0005
+    assert tasks.image_loss(y, target, "psnr").item() - tasks.image_loss(y2, target, "psnr").item() == \
+        pytest.approx((np.log(1e-6 + 1e-8) - np.log(2.5e-7 + 1e-8)) / 2, rel=1e-4)
+    with pytest.raises(ValueError, match="unknown loss"):
+        tasks.image_loss(y, target, "l1")

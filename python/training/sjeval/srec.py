@@ -44,8 +44,15 @@ def model_downsample(core, network):
     return int(_metadata_json(core, network, "config").get("downsample", 1))
 
 
+def sr_model_path(models, modulation):
+    """srec_sr_<modulation>.safetensors (a stage trained on that modem's bit errors) when
+    the folder has it, else srec_sr.safetensors (as securejscc-sim picks them)."""
+    per_modem = os.path.join(models, f"srec_sr_{modulation}.safetensors")
+    return per_modem if os.path.isfile(per_modem) else os.path.join(models, "srec_sr.safetensors")
+
+
 class SrecScheme:
-    """SREC with the super-resolution stage when models/srec_sr.safetensors exists (sr=None),
+    """SREC with the super-resolution stage (sr_model_path) when its file exists (sr=None),
     always (sr=True: the file must exist) or never (sr=False). modulation: bpsk, qpsk or
     16qam; None takes the one the encoder was trained for (16qam if it does not say)."""
 
@@ -53,17 +60,17 @@ class SrecScheme:
         self.core = core
         self.enc = Network(core, os.path.join(models, "srec_encoder.safetensors"))
         self.dec = Network(core, os.path.join(models, "srec_decoder.safetensors"))
-        sr_path = os.path.join(models, "srec_sr.safetensors")
+        self.r = model_downsample(core, self.enc)
+        self.modulation = modulation or model_modulation(core, self.enc) or "16qam"
+        sr_path = sr_model_path(models, self.modulation)
         if sr is None:
             sr = os.path.isfile(sr_path)
-        self.r = model_downsample(core, self.enc)
         if sr:
             self.sr = Network(core, sr_path)
         elif self.r > 1:
             self.sr = Network(core, os.path.join(models, "srec_upsample.safetensors"))
         else:
             self.sr = None
-        self.modulation = modulation or model_modulation(core, self.enc) or "16qam"
         self.modem = ByteModem(core, self.modulation)
         self.awgn = Awgn(core, seed)
         key, wrong = generate_key(core), generate_key(core)
