@@ -57,7 +57,8 @@ class srec_rx(gr.hier_block2):
 
     decoder_model: an srec_decoder model; key_file: the keystream key, or "" for an
     eavesdropper without one (a wrong key file models a wrong guess); modulation: as the
-    transmitter's; sr_model: the super-resolution model (srec_sr), "" for none;
+    transmitter's; sr_model: the super-resolution model (srec_sr; srec_sr_bpsk, trained
+    on BPSK's bit errors, for bpsk), "" for none;
     upsample_model: what upscales the decoded image when sr_model is "" and the codec
     works at reduced resolution (srec_upsample, bilinear); noise_var: the channel's N0
     (hard decisions barely use it)."""
