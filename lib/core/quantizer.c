@@ -5,8 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include <volk/volk.h>
-
 #include "vexp_internal.h"
 
 struct sj_quantizer {
@@ -175,7 +173,7 @@ static float soft_dequant_scalar(const sj_quantizer* q, double v, double inv2v)
 #define SOFT_SCRATCH 4096
 
 static void soft_dequant_chunk(const sj_quantizer* q, const float* y, size_t m, float nscale, float* out,
-                               float* dist, float* logw)
+                               float* w)
 {
     const unsigned N = q->used;
     const float p = (float)q->modulus;
@@ -188,7 +186,7 @@ static void soft_dequant_chunk(const sj_quantizer* q, const float* y, size_t m, 
      * float (one ulp of v, under 0.004 of a Z_p unit). */
     for (unsigned j = 0; j < N; j++) {
         const float cj = (float)q->centroid[j];
-        float* dj = dist + (size_t)j * m;
+        float* dj = w + (size_t)j * m;
         for (size_t i = 0; i < m; i++) {
             float d = fabsf(v[i] - cj);
             d = d > p - d ? p - d : d;
@@ -196,23 +194,22 @@ static void soft_dequant_chunk(const sj_quantizer* q, const float* y, size_t m, 
             dmin[i] = d < dmin[i] ? d : dmin[i];
         }
     }
-    /* log w - log w_max = -(d^2 - dmin^2) / 2 var, factored so that the nearest centroid
-     * gets exactly 0 (weight 1); clamped where exp would underflow to keep every lane
-     * finite. */
+    /* In place, distance -> log w - log w_max = -(d^2 - dmin^2) / 2 var, factored so that
+     * the nearest centroid gets exactly 0 (weight 1); clamped where exp would underflow to
+     * keep every lane finite. */
     for (unsigned j = 0; j < N; j++) {
-        const float* dj = dist + (size_t)j * m;
-        float* lj = logw + (size_t)j * m;
+        float* lj = w + (size_t)j * m;
         for (size_t i = 0; i < m; i++) {
-            float l = (dj[i] - dmin[i]) * (dj[i] + dmin[i]) * nscale;
+            float l = (lj[i] - dmin[i]) * (lj[i] + dmin[i]) * nscale;
             lj[i] = l < -87.0f ? -87.0f : l;
         }
     }
-    sj_vexp(q->exp_impl, logw, logw, (unsigned)(N * m));
+    sj_vexp(q->exp_impl, w, w, (unsigned)(N * m));
     for (size_t i = 0; i < m; i++)
         sw[i] = swq[i] = 0.0f;
     for (unsigned j = 0; j < N; j++) {
         const float cj = (float)q->centroid[j];
-        const float* wj = logw + (size_t)j * m;
+        const float* wj = w + (size_t)j * m;
         for (size_t i = 0; i < m; i++) {
             sw[i] += wj[i];
             swq[i] += wj[i] * cj;
@@ -241,17 +238,15 @@ sj_status sj_quantizer_soft_dequant(const sj_quantizer* q, const float* y, size_
             out[i] = soft_dequant_scalar(q, wrap(y[i], q->modulus), inv2v);
         return SJ_OK;
     }
-    float* scratch = volk_malloc(2 * SOFT_SCRATCH * sizeof(float), volk_get_alignment());
-    if (!scratch)
-        return sj_fail(SJ_ERR_NOMEM, "sj_quantizer_soft_dequant: out of memory");
+    /* 16 KiB on the stack: no allocation per frame. */
+    float scratch[SOFT_SCRATCH];
     /* -1 / 2 var in float; a variance so small that it overflows is as good as -FLT_MAX. */
     const float nscale = inv2v > FLT_MAX ? -FLT_MAX : (float)-inv2v;
     size_t chunk = SOFT_SCRATCH / N;
     chunk = chunk > SOFT_CHUNK ? SOFT_CHUNK : chunk;
     for (size_t i = 0; i < n; i += chunk) {
         size_t m = n - i < chunk ? n - i : chunk;
-        soft_dequant_chunk(q, y + i, m, nscale, out + i, scratch, scratch + SOFT_SCRATCH);
+        soft_dequant_chunk(q, y + i, m, nscale, out + i, scratch);
     }
-    volk_free(scratch);
     return SJ_OK;
 }

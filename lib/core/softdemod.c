@@ -7,7 +7,6 @@
  * the block (volk_32fc_x2_square_dist_32f with the point as the single "source"), one scale
  * by -1/N0 (volk_32f_s32f_multiply_32f), and one volk_32f_exp_32f per bit and group. */
 #include "softdemod_internal.h"
-#include "vexp_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -32,11 +31,6 @@ int sj_soft_all_finite(const lv_32fc_t* in, size_t n)
         bad |= ((b & 0x7f800000u) == 0x7f800000u);
     }
     return !bad;
-}
-
-void sj_soft_exp(const sj_softdemod* d, float* out, const float* in, unsigned n)
-{
-    sj_vexp(d->exp_impl, out, in, n);
 }
 
 static void* vmalloc(size_t bytes) { return volk_malloc(bytes ? bytes : 1, volk_get_alignment()); }
@@ -170,7 +164,7 @@ static void group_lse(sj_softdemod* d, const unsigned char* mem, size_t B, float
         for (size_t i = 0; i < B; i++)
             t[i] = mk[i] - mx[i];
     }
-    sj_soft_exp(d, d->tmp, d->tmp, (unsigned)(half * B));
+    sj_vexp(d->exp_impl, d->tmp, d->tmp, (unsigned)(half * B));
     float* s = d->sum;
     memcpy(s, d->tmp, B * sizeof *s);
     for (size_t k = 1; k < half; k++)

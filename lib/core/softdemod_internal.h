@@ -4,6 +4,7 @@
 #define SECUREJSCC_SOFTDEMOD_INTERNAL_H
 
 #include "securejscc/softdemod.h"
+#include "vexp_internal.h"
 
 /* Symbols per internal block: the VOLK kernels run over a block at a time, so scratch
  * memory stays small (a few tens of KiB) whatever max_symbols is. */
@@ -15,7 +16,7 @@ struct sj_softdemod {
     size_t max_symbols;
     size_t block; /* min(max_symbols, SJ_SOFT_BLOCK) */
     float sigma_l;
-    const char* exp_impl; /* NULL: volk_32f_exp_32f's dispatcher; else the impl to call by name */
+    const char* exp_impl; /* sj_vexp's choice (vexp_internal.h) */
 
     /* BPSK / QPSK / 16QAM */
     lv_32fc_t* pts;        /* order points (volk_malloc) */
@@ -42,9 +43,6 @@ sj_status sj_soft4096_init(sj_softdemod* d, const lv_32fc_t* constellation);
 /* The posterior mean / eq. (15); arguments already checked by the caller. */
 sj_status sj_soft4096_run(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var,
                           sj_soft4096_method method, float* out);
-
-/* exp of n floats through d->exp_impl (vexp_internal.h: safe under VOLK_GENERIC). */
-void sj_soft_exp(const sj_softdemod* d, float* out, const float* in, unsigned n);
 
 /* 1 if every real and imaginary part of in[0..n) is finite. */
 int sj_soft_all_finite(const lv_32fc_t* in, size_t n);

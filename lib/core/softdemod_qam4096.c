@@ -223,7 +223,7 @@ static double brute_one(sj_softdemod* d, double u, double v, float beta_f)
 {
     fill_dist(d, u, v);
     volk_32f_s32f_multiply_32f(d->dist, d->dist, -beta_f, USED);
-    sj_soft_exp(d, d->ex, d->dist, USED);
+    sj_vexp(d->exp_impl, d->ex, d->dist, USED);
     return weighted_mean(d->ex);
 }
 
@@ -242,7 +242,7 @@ static double eq15_one(sj_softdemod* d, double u, double v, float beta_f, double
     const double a_eff = a * exp(-(double)beta_f * m0);
     const float a_f = a_eff > BETA_F_MAX ? BETA_F_MAX : (float)a_eff;
     volk_32f_s32f_multiply_32f(d->dist, d->dist, -beta_f, USED);
-    sj_soft_exp(d, d->ex, d->dist, USED); /* e_j = pi N0 l_j exp(beta m0), in [0, 1] */
+    sj_vexp(d->exp_impl, d->ex, d->dist, USED); /* e_j = pi N0 l_j exp(beta m0), in [0, 1] */
     volk_32f_index_max_32u(&imax, d->ex, USED);
     /* A plain loop, not volk_32f_s32f_add_32f: VOLK 2.5 registers no generic version of
      * that kernel, so with VOLK_GENERIC set its dispatcher searches for one forever. */
@@ -250,7 +250,7 @@ static double eq15_one(sj_softdemod* d, double u, double v, float beta_f, double
     for (unsigned j = 0; j < USED; j++)
         d->dist[j] = d->ex[j] - emax;
     volk_32f_s32f_multiply_32f(d->dist, d->dist, a_f, USED);
-    sj_soft_exp(d, d->ex, d->dist, USED);
+    sj_vexp(d->exp_impl, d->ex, d->dist, USED);
     return weighted_mean(d->ex);
 }
 

@@ -3,7 +3,6 @@
  * reader has run), and allocate all buffers and the convolution scratch once. */
 #include "plan_internal.h"
 
-
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)

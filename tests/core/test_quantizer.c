@@ -166,11 +166,32 @@ SJ_TEST(soft_wraps_around)
     sj_quantizer_destroy(q);
 }
 
+/* Posterior mean by the definition, in double. */
+static double soft_reference(const sj_quantizer* q, double y, double var)
+{
+    const double p = sj_quantizer_modulus(q);
+    y -= p * floor(y / p);
+    double best = INFINITY;
+    for (unsigned j = 0; j < sj_quantizer_used_levels(q); j++) {
+        double d = fabs(y - sj_quantizer_centroid(q, j));
+        d = fmin(d, p - d);
+        best = fmin(best, d * d);
+    }
+    double sw = 0, swq = 0;
+    for (unsigned j = 0; j < sj_quantizer_used_levels(q); j++) {
+        double d = fabs(y - sj_quantizer_centroid(q, j));
+        d = fmin(d, p - d);
+        double w = exp(-(d * d - best) / (2.0 * var));
+        sw += w;
+        swq += w * sj_quantizer_centroid(q, j);
+    }
+    return swq / sw;
+}
+
 SJ_TEST(soft_matches_reference_and_huge_noise)
 {
     sj_quantizer* q = make(16, 4093);
     SJ_REQUIRE(q, "create");
-    const double p = 4093;
     double mean = 0;
     for (unsigned j = 0; j < 16; j++)
         mean += sj_quantizer_centroid(q, j) / 16.0;
@@ -187,16 +208,9 @@ SJ_TEST(soft_matches_reference_and_huge_noise)
         s = sj_quantizer_soft_dequant(q, y, 7, vars[t], out);
         SJ_REQUIRE(s == SJ_OK, "soft");
         for (int i = 0; i < 7; i++) {
-            double sw = 0, swq = 0;
-            for (unsigned j = 0; j < 16; j++) {
-                double d = fabs(y[i] - (double)sj_quantizer_centroid(q, j));
-                d = fmin(d, p - d);
-                double w = exp(-d * d / (2.0 * vars[t]));
-                sw += w;
-                swq += w * sj_quantizer_centroid(q, j);
-            }
-            SJ_CHECK(fabs(out[i] - swq / sw) < 1e-2 * fmax(1.0, swq / sw / 1000), "var %g y=%g: %g vs %g",
-                     (double)vars[t], (double)y[i], (double)out[i], swq / sw);
+            double want = soft_reference(q, y[i], vars[t]);
+            SJ_CHECK(fabs(out[i] - want) < 1e-2 * fmax(1.0, want / 1000), "var %g y=%g: %g vs %g",
+                     (double)vars[t], (double)y[i], (double)out[i], want);
         }
     }
     float bad = NAN;
@@ -486,28 +500,6 @@ SJ_TEST(byteq_known_answer)
     SJ_CHECK(prm.offset == 0.0f && fabs(prm.scale - 0.01) < 1e-7, "params %g %g", (double)prm.offset,
              (double)prm.scale);
     SJ_CHECK(b[0] == 0 && b[1] == 100 && b[2] == 255 && b[3] == 1, "bytes %u %u %u %u", b[0], b[1], b[2], b[3]);
-}
-
-/* Posterior mean by the definition, in double. */
-static double soft_reference(const sj_quantizer* q, double y, double var)
-{
-    const double p = sj_quantizer_modulus(q);
-    y -= p * floor(y / p);
-    double best = INFINITY;
-    for (unsigned j = 0; j < sj_quantizer_used_levels(q); j++) {
-        double d = fabs(y - sj_quantizer_centroid(q, j));
-        d = fmin(d, p - d);
-        best = fmin(best, d * d);
-    }
-    double sw = 0, swq = 0;
-    for (unsigned j = 0; j < sj_quantizer_used_levels(q); j++) {
-        double d = fabs(y - sj_quantizer_centroid(q, j));
-        d = fmin(d, p - d);
-        double w = exp(-(d * d - best) / (2.0 * var));
-        sw += w;
-        swq += w * sj_quantizer_centroid(q, j);
-    }
-    return swq / sw;
 }
 
 /* The vector path works in chunks of values (the last one short) and in float; the path
