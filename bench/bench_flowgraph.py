@@ -12,6 +12,11 @@ drain included). Printed per scheme and size: images/s and complex channel symbo
 image from GNU Radio's performance counters (where the time goes; blocks run in parallel
 threads, so the sum can exceed the wall time per image).
 
+Then each end of the link alone, as in an over-the-air run where Alice and Bob each have
+a machine of their own (this one) and a USRP: TX alone (image to symbols) and RX alone
+(one frame of TX output with its tags and AWGN, repeated, to image), in images/s and
+Msym/s. The last line is still the whole flowgraph on one machine.
+
 Reference figures measured in the same run, one thread each, through the C core directly
 (ctypes): the 4096-QAM posterior-mean soft demodulator alone (Msym/s), the LWE encryption
 and soft decryption alone (per frame), and the encoder and decoder networks alone (images/s).
@@ -234,6 +239,50 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
     return dt, tx.symbols_per_frame(), busy
 
 
+def run_sides(scheme, image, w, h, models, keys, frames):
+    """Each end of a two-machine link alone, as when Alice and Bob each have their own
+    computer and USRP: TX (image_source -> head -> <scheme>_tx -> null_sink) and RX (one
+    frame of TX output with its tags and AWGN at SNR_DB, repeated by a vector_source ->
+    head -> <scheme>_rx -> null_sink). Returns (TX seconds, RX seconds) for frames images."""
+    import numpy as np
+    from gnuradio import blocks, gr, securejscc
+    n0 = 10.0 ** (-SNR_DB / 10.0)
+
+    def make(side):
+        if scheme == "lwe":
+            return (securejscc.lwe_tx(w, h, models["encoder"], keys["pub"]) if side == "tx" else
+                    securejscc.lwe_rx(w, h, models["decoder"], keys["sec"], n0, "medium"))
+        return (securejscc.plain_tx(w, h, models["encoder"]) if side == "tx" else
+                securejscc.plain_rx(w, h, models["decoder"]))
+
+    def timed(tb):
+        t0 = time.perf_counter()
+        tb.run()
+        return time.perf_counter() - t0
+
+    tb = gr.top_block()
+    tx = make("tx")
+    spf = tx.symbols_per_frame()
+    src = securejscc.image_source(image, True)
+    cap = blocks.vector_sink_c()
+    tb.connect(src, blocks.head(gr.sizeof_char, w * h * 3), tx, blocks.head(gr.sizeof_gr_complex, spf), cap)
+    tb.run()
+    rng = np.random.default_rng(1)
+    sym = np.asarray(cap.data(), dtype=np.complex64)
+    sym = sym + (rng.standard_normal(spf) + 1j * rng.standard_normal(spf)).astype(np.complex64) * math.sqrt(n0 / 2)
+    tags = [t for t in cap.tags() if t.offset < spf]
+
+    tb = gr.top_block()
+    tb.connect(securejscc.image_source(image, True), blocks.head(gr.sizeof_char, frames * w * h * 3), make("tx"),
+               blocks.null_sink(gr.sizeof_gr_complex))
+    t_tx = timed(tb)
+    tb = gr.top_block()
+    tb.connect(blocks.vector_source_c(sym.tolist(), True, 1, tags), blocks.head(gr.sizeof_gr_complex, frames * spf),
+               make("rx"), blocks.null_sink(gr.sizeof_char))
+    t_rx = timed(tb)
+    return t_tx, t_rx
+
+
 def openblas_coretype():
     """The OpenBLAS kernel family this CPU's flags allow. OpenBLAS 0.3.21 (Debian bookworm)
     falls back to its generic Prescott kernels on CPU models newer than it knows; measured
@@ -315,6 +364,10 @@ def main(argv=None):
                 for name, sec in sorted(busy.items(), key=lambda kv: -kv[1]):
                     if sec * 1e3 >= 0.005:
                         print(f"        {name:24} {sec * 1e3:9.3f} ms  {100 * sec / total:5.1f} %")
+                t_tx, t_rx = run_sides(scheme, image, w, h, models[scheme], keys, frames)
+                print(f"      each end alone (two machines, one per USRP): TX {frames / t_tx:.2f} images/s = "
+                      f"{frames / t_tx * spf / 1e6:.3f} Msym/s, RX {frames / t_rx:.2f} images/s = "
+                      f"{frames / t_rx * spf / 1e6:.3f} Msym/s")
                 # Reference: the same stages alone, one thread, through the core.
                 enc_ms, latent = ref.network_ms(models[scheme]["encoder"], h, w)
                 enc_gf = ref.gflops

@@ -209,10 +209,18 @@ ISA(split_row)(const float* src, size_t w, size_t pw, size_t half, float* d)
         STORE(d + j, UNZIP_EVEN(a, b));
         STORE(d + half + j, UNZIP_ODD(a, b));
     }
-    for (; j < half; j++) {
-        size_t ce = 2 * j - pw, co = ce + 1; /* 2j >= pw here */
-        d[j] = ce < w ? src[ce] : 0.0f;
-        d[half + j] = co < w ? src[co] : 0.0f;
+    /* The rest (the row's end and the zero padding up to half pairs) with masked loads
+     * and stores: as scalars it cost as much as the whole vector loop on 384-wide rows. */
+    for (; j < half; j += VW) {
+        size_t nj = half - j < VW ? half - j : VW; /* pairs to write */
+        size_t ce = 2 * j - pw;                    /* first input column; 2j >= pw here */
+        size_t avail = ce < w ? w - ce : 0;        /* input columns left in the row */
+        size_t na = avail < VW ? avail : VW, nb = avail > VW ? avail - VW : 0;
+        nb = nb < VW ? nb : VW;
+        VEC a = MLOAD(src + (na ? ce : 0), (int)na);
+        VEC b = MLOAD(src + (nb ? ce + VW : 0), (int)nb);
+        MSTORE(d + j, UNZIP_EVEN(a, b), (int)nj);
+        MSTORE(d + half + j, UNZIP_ODD(a, b), (int)nj);
     }
 }
 

@@ -149,7 +149,17 @@ typedef struct {
     const float* gamma;
     const float* beta;
     int shuffle;
+    /* Winograd only: a 1x1 stride-1 convolution fused after this one (pw_w non-NULL: its
+     * weights packed by sj_nn_conv_direct_pack, pw_cout outputs, bias pw_bias or NULL).
+     * This convolution's output (n->cout <= SJ_NN_PW_MIDC channels) then goes through
+     * mid_ep (its activation only) into a tile on the stack, the 1x1 runs on the tile,
+     * and the call's ep, res and y are the 1x1's: the middle value never reaches memory. */
+    const float* pw_w;
+    const float* pw_bias;
+    size_t pw_cout;
+    const sj_nn_epilogue* mid_ep;
 } sj_nn_post;
+#define SJ_NN_PW_MIDC 64 /* channels between a Winograd convolution and a fused 1x1 */
 /* post: NULL, or a GDN or pixel shuffle done to the convolution's output first; xg:
  * the GATE epilogue's factor (NULL otherwise); y may be the buffer of xg or res, not of
  * x. */

@@ -105,20 +105,15 @@ void sj_nn_winograd_conv(const sj_nn_node* n, const float* x, sj_nn_shape in, fl
 {
     (void)scratch_len; /* at least sj_nn_winograd_scratch's */
     const float* bias = n->bias ? n->bias->data : NULL;
-    const float* gamma = post ? post->gamma : NULL;
-    const float* beta = post ? post->beta : NULL;
-    int shuffle = post && post->shuffle;
 #if SJ_NN_X86
     if (isa == SJ_NN_ISA_AVX512)
-        wino_conv_avx512(x, in, out, n->ph, n->pw, packed, bias, gamma, beta, shuffle, ep, xg,
-                         res, y,
-                         scratch, half_len(out));
+        wino_conv_avx512(x, in, out, n->ph, n->pw, packed, bias, post, ep, xg, res, y, scratch,
+                         half_len(out));
     else if (isa == SJ_NN_ISA_AVX2)
-        wino_conv_avx2(x, in, out, n->ph, n->pw, packed, bias, gamma, beta, shuffle, ep, xg,
-                       res, y,
-                       scratch, half_len(out));
+        wino_conv_avx2(x, in, out, n->ph, n->pw, packed, bias, post, ep, xg, res, y, scratch,
+                       half_len(out));
 #else
     (void)x, (void)in, (void)y, (void)packed, (void)scratch, (void)isa, (void)ep, (void)xg;
-    (void)res, (void)bias, (void)gamma, (void)beta, (void)shuffle;
+    (void)res, (void)bias, (void)post;
 #endif
 }

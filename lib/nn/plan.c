@@ -234,6 +234,42 @@ static int other_input(const sj_nn_plan* p, const sj_nn_node* b, int v)
     return sr.c == sv.c && sr.h == sv.h && sr.w == sv.w ? r : -1;
 }
 
+/* A 1x1 convolution k fused after a Winograd convolution i (an attention block's
+ * residual unit: 3x3 + relu, then 1x1 + add + relu), once fuse_epilogues has given each
+ * its own epilogue: i's output, after i's activation, is read by k alone, so i's kernel
+ * runs k's 1x1 on each pixel block while it is in L1 (sj_nn_post.pw_w) and writes k's
+ * output (k's epilogue and residual) instead of the middle value. i may have nothing
+ * else fused but an activation; k must be the next node that runs, a direct 1x1 stride-1
+ * unpadded convolution with no GDN, shuffle or gate. k's output must not be in i's input
+ * buffer, which i still reads for later rows (the allocator may have given it there:
+ * i's input dies at i). k's residual is read at each position before it is written. */
+static void fuse_pointwise(sj_nn_plan* p, const size_t* readers)
+{
+    const sj_nn_model* m = p->m;
+    for (size_t i = 0; i < m->nnodes; i++) {
+        sj_nn_node_exec* e = &p->exec[i];
+        const sj_nn_node* c = &m->nodes[i];
+        if (!e->wino || e->fused || e->gdn_of >= 0 || e->shuffle || e->res_val >= 0 ||
+            e->xg_val >= 0 || e->ep.mode != SJ_NN_EP_CONV || c->cout > SJ_NN_PW_MIDC)
+            continue;
+        size_t k = i + 1;
+        while (k < m->nnodes && p->exec[k].fused)
+            k++;
+        if (k >= m->nnodes)
+            continue;
+        const sj_nn_node* n = &m->nodes[k];
+        const sj_nn_node_exec* f = &p->exec[k];
+        if (n->op == SJ_OP_CONV2D && f->isa == e->isa && !f->wino && n->kh == 1 &&
+            n->kw == 1 && n->sh == 1 && n->sw == 1 && n->ph == 0 && n->pw == 0 &&
+            n->in[0] == e->dst_val && readers[e->dst_val] == 1 && f->gdn_of < 0 &&
+            !f->shuffle && f->ep.mode == SJ_NN_EP_CONV && f->xg_val < 0 &&
+            p->ptr[f->dst_val] != p->ptr[c->in[0]]) {
+            e->pw_of = (int)k;
+            p->exec[k].fused = 1;
+        }
+    }
+}
+
 /* Fusion into a direct convolution or GDN node i (its output read by nothing else); each
  * step needs the value so far to be read only by the next node, and then that node is
  * skipped at run time and the kernel writes that node's output instead:
@@ -332,6 +368,7 @@ static sj_status fuse_epilogues(sj_nn_plan* p)
         }
 #undef SJ_WRITABLE
     }
+    fuse_pointwise(p, readers);
     free(readers);
     return SJ_OK;
 }
@@ -383,6 +420,7 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
         e->res_val = -1;
         e->xg_val = -1;
         e->gdn_of = -1;
+        e->pw_of = -1;
         e->dst_val = n->out;
         int conv = n->op == SJ_OP_CONV2D && sj_nn_conv_direct_fits(n);
         int wino = conv && sj_nn_winograd_fits(n, isa);

@@ -17,17 +17,28 @@ static void run_node(sj_nn_plan* p, size_t i)
     if (e->fused) /* done by the direct kernel of the node before it (plan.c) */
         return;
     if (e->isa != SJ_NN_ISA_GENERIC) {
-        float* dst = p->ptr[e->dst_val];
-        const float* res = e->res_val >= 0 ? p->ptr[e->res_val] : NULL;
+        /* With a 1x1 fused after it, the node writes what the 1x1 (its epilogue,
+         * residual and destination) would have. */
+        const sj_nn_node_exec* last = e->pw_of >= 0 ? &p->exec[e->pw_of] : e;
+        float* dst = p->ptr[last->dst_val];
+        const float* res = last->res_val >= 0 ? p->ptr[last->res_val] : NULL;
         const float* xg = e->xg_val >= 0 ? p->ptr[e->xg_val] : NULL;
         if (n->op == SJ_OP_CONV2D) {
             int g = e->gdn_of;
-            sj_nn_post post = { g >= 0 ? p->exec[g].packed : NULL,
-                                g >= 0 ? p->m->nodes[g].beta->data : NULL, e->shuffle };
-            const sj_nn_post* pp = g >= 0 || e->shuffle ? &post : NULL;
+            sj_nn_post post = { .gamma = g >= 0 ? p->exec[g].packed : NULL,
+                                .beta = g >= 0 ? p->m->nodes[g].beta->data : NULL,
+                                .shuffle = e->shuffle };
+            if (e->pw_of >= 0) {
+                const sj_nn_node* k = &p->m->nodes[e->pw_of];
+                post.pw_w = last->packed;
+                post.pw_bias = k->bias ? k->bias->data : NULL;
+                post.pw_cout = k->cout;
+                post.mid_ep = &e->ep;
+            }
+            const sj_nn_post* pp = g >= 0 || e->shuffle || e->pw_of >= 0 ? &post : NULL;
             if (e->wino)
                 sj_nn_winograd_conv(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
-                                    &e->ep, xg, res);
+                                    &last->ep, xg, res);
             else
                 sj_nn_conv_direct(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
                                   &e->ep, xg, res);

@@ -101,6 +101,27 @@ static TARGET void ISA(wino_ep)(const float* t, size_t ts, size_t n, size_t cout
         }
 }
 
+/* With a 1x1 convolution fused after this one (post->pw_w): n <= PB*VW pixels of cout
+ * channels (t, channel stride ts) through mid_ep (bias is in already) into a tile on the
+ * stack, then the 1x1 on the tile, with the call's epilogue and residual, into y (pw_cout
+ * channels, stride ys). The tile is zero past n, so the 1x1 reads no stale lanes. */
+static TARGET void ISA(wino_pw)(const float* t, size_t ts, size_t n, size_t cout,
+                                const sj_nn_post* post, const sj_nn_epilogue* ep,
+                                const float* res, float* y, size_t ys)
+{
+    float mid[SJ_NN_PW_MIDC * PB * VW];
+    const sj_nn_epilogue me = *post->mid_ep;
+    for (size_t c = 0; c < cout; c++)
+        for (size_t p = 0; p < PB * VW; p += VW) {
+            int lanes = n > p ? (n - p < VW ? (int)(n - p) : VW) : 0;
+            VEC a = lanes == VW ? LOAD(t + c * ts + p)
+                    : lanes > 0 ? MLOAD(t + c * ts + p, lanes) : SET1(0.0f);
+            STORE(mid + c * PB * VW + p, ISA(ep_one)(a, &me, NULL, NULL, 0, VW));
+        }
+    ISA(row_conv)(mid, PB * VW, 0, 0, cout, post->pw_w, cout, post->pw_bias, ep, NULL, 0, res,
+                  y, ys, post->pw_cout, n, 1, 1);
+}
+
 /* One chunk of nt tiles (nt a multiple of VW) of a tile row: input transform, the 16 1x1
  * convolutions over input channels (U packed per position e by sj_nn_conv_direct_pack
  * for a 1x1 layer), output transform into O. */
@@ -125,10 +146,14 @@ static TARGET void ISA(wino_chunk)(const float* const* rows, size_t cs, size_t h
  * holds the ring, then V, M and O (sj_nn_winograd_scratch). */
 static TARGET void ISA(wino_conv)(const float* x, sj_nn_shape in, sj_nn_shape out, size_t ph,
                                   size_t pw, const float* U, const float* bias,
-                                  const float* gamma, const float* beta, int shuffle,
-                                  const sj_nn_epilogue* ep, const float* xg,
-                                  const float* res, float* y, float* scratch, size_t half)
+                                  const sj_nn_post* post, const sj_nn_epilogue* ep,
+                                  const float* xg, const float* res, float* y, float* scratch,
+                                  size_t half)
 {
+    const float* gamma = post ? post->gamma : NULL;
+    const float* beta = post ? post->beta : NULL;
+    int shuffle = post && post->shuffle;
+    int pwise = post && post->pw_w;
     size_t cin = in.c, cout = out.c, wp = 2 * half, cs = 4 * wp, plane = out.h * out.w;
     size_t nth = (out.h + 1) / 2, ntw = (out.w + 1) / 2, os = 2 * SJ_NN_WINO_TC;
     float* ring = scratch;
@@ -160,7 +185,11 @@ static TARGET void ISA(wino_conv)(const float* x, sj_nn_shape in, sj_nn_shape ou
                                        npx - q < PB * VW ? npx - q : PB * VW, cout, ep,
                                        res ? res + soff + 2 * q : NULL, y + soff + 2 * q, wo,
                                        4 * plane);
-                for (size_t q = 0; !shuffle && q < npx; q += PB * VW)
+                for (size_t q = 0; pwise && q < npx; q += PB * VW)
+                    ISA(wino_pw)(O + r * cout * os + q, os,
+                                 npx - q < PB * VW ? npx - q : PB * VW, cout, post, ep,
+                                 res ? res + off + q : NULL, y + off + q, plane);
+                for (size_t q = 0; !shuffle && !pwise && q < npx; q += PB * VW)
                     ISA(wino_ep)(O + r * cout * os + q, os,
                                  npx - q < PB * VW ? npx - q : PB * VW, cout, gamma, beta,
                                  ep, xg ? xg + off + q : NULL, res ? res + off + q : NULL,

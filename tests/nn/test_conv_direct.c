@@ -103,7 +103,8 @@ static double run_case_x(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_
         memcpy(ref, t, ny * sizeof(float));
         free(t);
     }
-    sj_nn_post stage = { gpacked, ex.gdn ? gb.data : NULL, ex.shuffle };
+    sj_nn_post stage = { .gamma = gpacked, .beta = ex.gdn ? gb.data : NULL,
+                         .shuffle = ex.shuffle };
     for (size_t i = 0; i < ny; i++) {
         if (xg)
             ref[i] = xg[i] * sigmoid_ref(ref[i]);
@@ -411,6 +412,104 @@ SJ_TEST(winograd_matches_im2col_every_isa)
         double e = run_case_x((sj_nn_isa)isa, 32, 32, 3, 1, 9, 384, 1, 1.0f, 1, 1 << 16, g);
         SJ_CHECK(e <= TOL, "isa %d: 32->32 GDN 9x384: max abs error %g", isa, e);
         printf("  isa %d: %d Winograd cases\n", isa, ncases + 1);
+    }
+}
+
+/* A 1x1 convolution fused after a Winograd 3x3 (sj_nn_post.pw_w), as in an attention
+ * block's residual unit: 3x3 (+ bias, activation) then 1x1 (+ bias, residual,
+ * activation), against im2col for both with the middle value in memory. Middle channels
+ * 8..SJ_NN_PW_MIDC, 1x1 outputs around the register blocks, widths around a vector, a
+ * pixel block and a chunk of tiles (masked last blocks), and the output in the
+ * residual's buffer as the plan allows. */
+static double run_pointwise_case(sj_nn_isa isa, size_t cin, size_t cmid, size_t cout,
+                                 size_t h, size_t w, float mid_slope, float slope,
+                                 int with_res, int in_place)
+{
+    sj_nn_tensor w3 = { .ndim = 4, .shape = { cmid, cin, 3, 3 }, .count = cmid * cin * 9 };
+    sj_nn_tensor b3 = { .ndim = 1, .shape = { cmid }, .count = cmid };
+    sj_nn_tensor w1 = { .ndim = 4, .shape = { cout, cmid, 1, 1 }, .count = cout * cmid };
+    sj_nn_tensor b1 = { .ndim = 1, .shape = { cout }, .count = cout };
+    w3.data = rand_buf(w3.count), b3.data = rand_buf(cmid);
+    w1.data = rand_buf(w1.count), b1.data = rand_buf(cout);
+    sj_nn_node n3 = { .op = SJ_OP_CONV2D, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1,
+                      .pw = 1, .cin = cin, .cout = cmid, .weight = &w3, .bias = &b3 };
+    sj_nn_node n1 = { .op = SJ_OP_CONV2D, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .cin = cmid,
+                      .cout = cout, .weight = &w1, .bias = &b1 };
+    sj_nn_shape in = { cin, h, w }, mid = { cmid, h, w }, out = { cout, h, w };
+    size_t plane = h * w, ny = cout * plane;
+    float* x = rand_buf(cin * plane);
+    float* m = rand_buf(cmid * plane);
+    float* ref = rand_buf(ny);
+    float* res = with_res || in_place ? rand_buf(ny + GUARD) : NULL;
+    size_t s_ref = sj_nn_conv_scratch(&n3, in, mid, (size_t)1 << 20);
+    size_t s_ref1 = sj_nn_conv_scratch(&n1, mid, out, (size_t)1 << 20);
+    float* scratch_ref = rand_buf(s_ref > s_ref1 ? s_ref : s_ref1);
+    sj_nn_conv2d(&n3, x, in, m, mid, scratch_ref, s_ref);
+    for (size_t i = 0; i < cmid * plane; i++)
+        if (!(m[i] > 0.0f))
+            m[i] *= mid_slope;
+    sj_nn_conv2d(&n1, m, mid, ref, out, scratch_ref, s_ref1);
+    for (size_t i = 0; i < ny; i++) {
+        if (res)
+            ref[i] += res[i];
+        if (!(ref[i] > 0.0f))
+            ref[i] *= slope;
+    }
+    float* y = in_place ? res : rand_buf(ny + GUARD);
+    for (size_t i = 0; i < GUARD; i++)
+        y[ny + i] = 1234.5f;
+    size_t s = sj_nn_winograd_scratch(&n3, in, mid, (size_t)1 << 20);
+    float* scratch = rand_buf(s);
+    float* packed3 = rand_buf(16 * cmid * cin);
+    float* packed1 = rand_buf(w1.count);
+    sj_nn_winograd_pack(&n3, isa, packed3);
+    sj_nn_conv_direct_pack(&n1, isa, packed1);
+    sj_nn_epilogue mid_ep = { SJ_NN_EP_CONV, mid_slope, 0 }, ep = { SJ_NN_EP_CONV, slope, 0 };
+    sj_nn_post post = { .pw_w = packed1, .pw_bias = b1.data, .pw_cout = cout,
+                        .mid_ep = &mid_ep };
+    sj_nn_winograd_conv(&n3, x, in, y, mid, packed3, scratch, s, isa, &post, &ep, NULL, res);
+    double err = 0.0;
+    for (size_t i = 0; i < ny; i++) {
+        double e = fabs((double)y[i] - (double)ref[i]);
+        if (!(e <= err))
+            err = e;
+    }
+    for (size_t i = 0; i < GUARD; i++)
+        if (y[ny + i] != 1234.5f)
+            err = 1e30;
+    if (!in_place)
+        free(y);
+    free(res), free(x), free(m), free(ref), free(scratch_ref), free(scratch);
+    free(packed3), free(packed1), free(w3.data), free(b3.data), free(w1.data), free(b1.data);
+    return err;
+}
+
+SJ_TEST(pointwise_after_winograd_every_isa)
+{
+    static const size_t chans[][3] = { { 8, 8, 16 }, { 32, 16, 32 }, { 16, 16, 13 },
+                                       { 9, 64, 5 }, { 12, 24, 1 } };
+    static const size_t sizes[][2] = { { 1, 1 }, { 2, 3 }, { 3, 16 }, { 2, 47 }, { 5, 49 },
+                                       { 4, 97 }, { 3, 200 } };
+    static const float slopes[] = { 1.0f, 0.0f, 0.01f };
+    for (int isa = SJ_NN_ISA_AVX2; isa <= SJ_NN_ISA_AVX512; isa++) {
+        if (!sj_nn_isa_supported((sj_nn_isa)isa))
+            continue;
+        int ncases = 0;
+        for (size_t a = 0; a < sizeof chans / sizeof *chans; a++)
+            for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+                for (int v = 0; v < 3; v++) { /* v: residual, none, output over the residual */
+                    float ms = slopes[(a + s) % 3], sl = slopes[(a + s + (size_t)v) % 3];
+                    double err = run_pointwise_case((sj_nn_isa)isa, chans[a][0], chans[a][1],
+                                                    chans[a][2], sizes[s][0], sizes[s][1], ms,
+                                                    sl, v != 1, v == 2);
+                    ncases++;
+                    SJ_CHECK(err <= TOL,
+                             "isa %d: %zu->%zu->%zu %zux%zu variant %d slopes %g %g: max abs "
+                             "error %g",
+                             isa, chans[a][0], chans[a][1], chans[a][2], sizes[s][0],
+                             sizes[s][1], v, (double)ms, (double)sl, err);
+                }
+        printf("  isa %d: %d pointwise-after-Winograd cases\n", isa, ncases);
     }
 }
 
