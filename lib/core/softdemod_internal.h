@@ -35,6 +35,7 @@ struct sj_softdemod {
     double* yq;      /* block: imaginary parts, then v */
     float* dist;     /* 4096 (brute force / eq. 15) */
     float* ex;       /* 4096 */
+    int axis8;       /* separable sums 8 symbols at a time (AVX-512); 0: one at a time */
 };
 
 /* Sets up the 4096-QAM part from the modem's constellation (verifies the grid). */
@@ -43,6 +44,14 @@ sj_status sj_soft4096_init(sj_softdemod* d, const lv_32fc_t* constellation);
 /* The posterior mean / eq. (15); arguments already checked by the caller. */
 sj_status sj_soft4096_run(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var,
                           sj_soft4096_method method, float* out);
+
+/* The axis sums of the separable posterior mean (softdemod_qam4096.c, axis_sums) for 8
+ * coordinates u[0..8) in grid units at once (softdemod_axis8.c): s[0][i], s[1][i] the sum
+ * of the weights and of index * weight over indices <= split, s[2][i], s[3][i] over the
+ * rest; beta = step^2 / N0, g = exp(-2 beta), thr = 40 / beta. */
+void sj_soft4096_axis_sums8(const double* u, double beta, double g, double thr, int split,
+                            double s[4][8]);
+int sj_soft4096_axis8_supported(void); /* 1 where sj_soft4096_axis_sums8 can run (AVX-512) */
 
 /* 1 if every real and imaginary part of in[0..n) is finite. */
 int sj_soft_all_finite(const lv_32fc_t* in, size_t n);

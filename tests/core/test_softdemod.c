@@ -8,6 +8,7 @@
 #include <securejscc/awgn.h>
 #include <securejscc/modem.h>
 #include <securejscc/softdemod.h>
+#include "softdemod_internal.h" /* d->axis8: the 8-lane path on or off */
 #include <stdint.h>
 #include <volk/volk.h>
 
@@ -162,6 +163,62 @@ SJ_TEST(llr_extreme_noise_is_finite)
             bad += !isfinite(llr[i]);
         SJ_CHECK(bad == 0, "%d non-finite LLRs at N0 %g", bad, (double)n0s[k]);
     }
+    sj_softdemod_destroy(d);
+    sj_modem_destroy(m);
+}
+
+/* The separable sums 8 symbols at a time (AVX-512, softdemod_axis8.c) against one at a
+ * time (the path of CPUs without it): the same recurrence, so the same means to rounding,
+ * for symbol counts around the 8-lane groups (a padded last group) and the internal block,
+ * at SNRs from -5 to 50 dB, on the grid, at its edges and far outside it. */
+SJ_TEST(posterior_eight_lanes_equal_one_at_a_time)
+{
+    sj_modem* m = NULL;
+    sj_softdemod* d = NULL;
+    enum { N = 613 };
+    SJ_REQUIRE(sj_modem_create(SJ_MOD_4096QAM, &m) == SJ_OK && sj_softdemod_create(m, N, &d) == SJ_OK, "create");
+    if (!d->axis8) {
+        printf("  no AVX-512 here: only the one-at-a-time path runs\n");
+        sj_softdemod_destroy(d);
+        sj_modem_destroy(m);
+        return;
+    }
+    lv_32fc_t p[4096];
+    sj_modem_constellation(m, p);
+    const double x0 = lv_creal(p[0]), step = lv_creal(p[1]) - x0;
+    static lv_32fc_t y[N];
+    static float a[N], b[N];
+    const double snrs[6] = { -5, 5, 10, 20, 35, 50 };
+    const size_t counts[5] = { 1, 7, 9, 256, N };
+    double worst = 0;
+    for (int k = 0; k < 6; k++) {
+        const double n0 = pow(10.0, -snrs[k] / 10.0), sd = sqrt(n0 / 2) / step;
+        for (int i = 0; i < N; i++) {
+            const int kind = i % 3;
+            double u, v;
+            if (kind == 0) { /* a used point plus noise */
+                const int j = (int)(next_u64() % 4093);
+                u = j % 64 + sd * (2 * uniform() - 1) * 3, v = j / 64 + sd * (2 * uniform() - 1) * 3;
+            } else if (kind == 1) { /* around the edges and the unused corner */
+                u = -2 + 68 * uniform(), v = uniform() < 0.5 ? -2 + 4 * uniform() : 61 + 4 * uniform();
+            } else { /* far outside */
+                u = 31.5 + (uniform() - 0.5) * 2e4, v = 31.5 + (uniform() - 0.5) * 2e4;
+            }
+            y[i] = CMPLXF((float)(x0 + u * step), (float)(x0 + v * step));
+        }
+        for (int c = 0; c < 5; c++) {
+            d->axis8 = 1;
+            SJ_REQUIRE(sj_softdemod_posterior_mean(d, y, counts[c], (float)n0, SJ_SOFT4096_SEPARABLE, a) == SJ_OK, "8");
+            d->axis8 = 0;
+            SJ_REQUIRE(sj_softdemod_posterior_mean(d, y, counts[c], (float)n0, SJ_SOFT4096_SEPARABLE, b) == SJ_OK, "1");
+            for (size_t i = 0; i < counts[c]; i++) {
+                worst = fmax(worst, fabs((double)a[i] - b[i]));
+                SJ_CHECK(fabs((double)a[i] - b[i]) <= 1e-4, "SNR %.0f, %zu symbols, symbol %zu: 8 lanes %.6f, one %.6f",
+                         snrs[k], counts[c], i, a[i], b[i]);
+            }
+        }
+    }
+    printf("  largest |8 lanes - one at a time| %.3g index units\n", worst);
     sj_softdemod_destroy(d);
     sj_modem_destroy(m);
 }
