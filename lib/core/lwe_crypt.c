@@ -107,16 +107,19 @@ static void lwe_block(sj_lwe_encryptor* e, sj_csprng* rng, size_t len, const uin
     sj_lwe_gemv_rows(e->acc, pub->P, l, e->e1s, n1, len);
     if (zout != NULL) {
         for (size_t j = 0; j < len; j++)
-            zout[j] = sj_lwe_mod((int64_t)c[j] - e->acc[j] - e->e3[j], p);
+            e->acc[j] = (int32_t)c[j] - e->acc[j] - e->e3[j];
+        sj_lwe_reduce(zout, e->acc, len, p);
         return;
     }
     for (size_t j = 0; j < len; j++)
-        c[j] = sj_lwe_mod((int64_t)e->acc[j] + e->e3[j] + z[j], p);
+        e->acc[j] += e->e3[j] + (int32_t)z[j];
+    sj_lwe_reduce(c, e->acc, len, p);
 
     memset(e->acc, 0, n2 * sizeof *e->acc);
     sj_lwe_gemv_rows(e->acc, pub->A, n2, e->e1s, n1, n2);
     for (size_t j = 0; j < n2; j++)
-        d[j] = sj_lwe_mod((int64_t)e->acc[j] + e->e2[j], p);
+        e->acc[j] += e->e2[j];
+    sj_lwe_reduce(d, e->acc, n2, p);
 }
 
 /* Runs all blocks with the given generator; zout != NULL selects the attack. */
@@ -235,7 +238,8 @@ sj_status sj_lwe_decrypt(sj_lwe_decryptor* dec, const uint16_t* c, const uint16_
         size_t len = dec->k - off < l ? dec->k - off : l;
         st_d(dec, b, len, d);
         for (size_t j = 0; j < len; j++)
-            z[off + j] = sj_lwe_mod((int64_t)dec->acc[j] + c[off + j], (int32_t)pp->p);
+            dec->acc[j] += (int32_t)c[off + j];
+        sj_lwe_reduce(z + off, dec->acc, len, (int32_t)pp->p);
     }
     sodium_memzero(dec->arena, dec->arena_bytes);
     return SJ_OK;

@@ -62,30 +62,15 @@ static inline uint16_t sj_lwe_uncenter(int32_t v, int32_t p)
 }
 
 /* acc[0..len) += sum_{i < n} M[i * stride + j] * w[i]: the one kernel that every
- * matrix-vector product of the scheme reduces to (rows of M contiguous). Four rows per
- * pass cut the loads and stores of acc by four and let gcc pair the int16 products into
- * multiply-add instructions (pmaddwd); measured about twice as fast as one row per pass
- * with the default x86-64 target. No overflow: each product is below 2^18 in magnitude. */
-static inline void sj_lwe_gemv_rows(int32_t* restrict acc, const int16_t* M, size_t stride, const int16_t* w, size_t n,
-                                    size_t len)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const int16_t* restrict r0 = M + i * stride;
-        const int16_t* restrict r1 = r0 + stride;
-        const int16_t* restrict r2 = r1 + stride;
-        const int16_t* restrict r3 = r2 + stride;
-        const int32_t w0 = w[i], w1 = w[i + 1], w2 = w[i + 2], w3 = w[i + 3];
-        for (size_t j = 0; j < len; j++)
-            acc[j] += (int32_t)r0[j] * w0 + (int32_t)r1[j] * w1 + (int32_t)r2[j] * w2 + (int32_t)r3[j] * w3;
-    }
-    for (; i < n; i++) {
-        const int16_t* restrict r = M + i * stride;
-        const int32_t wi = w[i];
-        for (size_t j = 0; j < len; j++)
-            acc[j] += (int32_t)r[j] * wi;
-    }
-}
+ * matrix-vector product of the scheme reduces to (rows of M contiguous). lwe_kernels.c,
+ * compiled for AVX-512, AVX2 and baseline x86-64 (the loader picks one). No overflow:
+ * each product is below 2^18 in magnitude. */
+void sj_lwe_gemv_rows(int32_t* restrict acc, const int16_t* M, size_t stride, const int16_t* w, size_t n,
+                      size_t len);
+
+/* out[j] = x[j] mod p in [0, p), for |x[j]| < 2^30 (every sum of the scheme is below 2^26):
+ * the reductions after each product, vectorised (lwe_kernels.c). */
+void sj_lwe_reduce(uint16_t* out, const int32_t* x, size_t n, int32_t p);
 
 /* x mod p in [0, p) for any int64 x (C's % truncates toward zero). */
 static inline uint16_t sj_lwe_mod(int64_t x, int32_t p)

@@ -222,6 +222,55 @@ SJ_TEST(exact_round_trip_white_box)
     exact_round_trip(SJ_LWE_LOW, 1, 3, sj_failed_);
 }
 
+/* The two vectorised kernels (lwe_kernels.c, the loader's pick for this CPU) against
+ * plain definitions: the reduction at multiples of p, either side of them, at 0 and at
+ * +-(2^30 - 1); the matrix-vector product for row counts around its four-row passes and
+ * lengths around any vector width, with the largest centred entries. */
+SJ_TEST(kernels_match_definitions)
+{
+    static const int32_t ps[] = { 2003, 4093 };
+    for (size_t k = 0; k < 2; k++) {
+        const int32_t p = ps[k];
+        int32_t x[4096];
+        uint16_t out[4096];
+        size_t n = 0;
+        const int64_t edges[] = { 0, 1, -1, (1 << 30) - 1, -((1 << 30) - 1) };
+        for (size_t i = 0; i < 5; i++)
+            x[n++] = (int32_t)edges[i];
+        for (int64_t m = -300; m <= 300; m++)
+            for (int dlt = -1; dlt <= 1; dlt++)
+                x[n++] = (int32_t)(m * 98317 * p / 130 + dlt); /* spread over +-9.3e8 */
+        for (int64_t m = -400; m <= 400; m += 7)
+            for (int dlt = -1; dlt <= 1; dlt++)
+                x[n++] = (int32_t)(m * p + dlt);
+        sj_lwe_reduce(out, x, n, p);
+        long bad = 0;
+        for (size_t i = 0; i < n; i++)
+            bad += out[i] != sj_lwe_mod(x[i], p);
+        SJ_CHECK(bad == 0, "p %d: %ld of %zu reductions differ from the definition", (int)p, bad, n);
+    }
+    const size_t ns[] = { 1, 3, 4, 7, 256 }, lens[] = { 1, 15, 17, 64, 100 };
+    for (size_t a = 0; a < 5; a++)
+        for (size_t b = 0; b < 5; b++) {
+            const size_t n = ns[a], len = lens[b], stride = len + 3;
+            int16_t* M = malloc(n * stride * sizeof *M);
+            int16_t w[256];
+            int32_t acc[100], ref[100];
+            for (size_t i = 0; i < n * stride; i++)
+                M[i] = (int16_t)((i * 7919 % 4093) - 2046);
+            for (size_t i = 0; i < n; i++)
+                w[i] = (int16_t)((int)(i * 31 % 141) - 70);
+            for (size_t j = 0; j < len; j++)
+                acc[j] = ref[j] = (int32_t)j - 50;
+            sj_lwe_gemv_rows(acc, M, stride, w, n, len);
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < len; j++)
+                    ref[j] += (int32_t)M[i * stride + j] * w[i];
+            SJ_CHECK(memcmp(acc, ref, len * sizeof *acc) == 0, "gemv n %zu len %zu differs", n, len);
+            free(M);
+        }
+}
+
 SJ_TEST(soft_decryption_matches_hard_and_shifts_by_offset)
 {
     enum { K = 700, L = 256 };
