@@ -16,7 +16,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sjtrain import export, lwe_chain, models  # noqa: E402
+from sjtrain import export, lwe_chain, models, safetensors_io  # noqa: E402
 from sjtrain.parts import PARTS, srec_downsample  # noqa: E402
 
 
@@ -31,6 +31,17 @@ def bandwidth_ratio(task, args):
         r = srec_downsample(args)
         return args["c"] * 8 / (16 * r * r) / bps / 3.0
     return None
+
+
+def earlier_training(prefix, task):
+    """The "training" metadata of the model files a run was started from (--init-from
+    PREFIX: PREFIX_<part>.safetensors), or {} when they cannot be read."""
+    suffix = PARTS[task][0][0]
+    try:
+        _, meta = safetensors_io.load(f"{prefix}_{suffix}.safetensors")
+        return json.loads(meta.get("training", "{}"))
+    except (OSError, ValueError):
+        return {}
 
 
 def main():
@@ -50,6 +61,12 @@ def main():
         "val_psnr", float("nan")))), 3), "val_snr_db": args["val_snr"], "snr_train_db": [args["snr_low"], args["snr_high"]],
         "batch": args["batch"], "lr": args["lr"], "trained_on": opts.trained_on,
         "data": "CIFAR-10 training strips 0-44 (45000 images; last 5000 held out)"}
+    if args.get("init_from"):
+        # A continued run: say what it started from, and the epochs behind that, so the
+        # file tells the whole training (models/<name>.md cards quote it).
+        training["init_from"] = os.path.basename(args["init_from"])
+        earlier = earlier_training(args["init_from"], task)
+        training["epochs_before"] = int(earlier.get("epochs", 0)) + int(earlier.get("epochs_before", 0))
     if task in ("lwe", "lwe_keystream"):
         # The runtime (hier_lwe, sjeval/lwe.py) reads these to quantise as the run did: runs
         # older than --guard-levels used all 16 levels, hence the default 0.

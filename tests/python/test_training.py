@@ -1,5 +1,6 @@
 """The training pipeline: every task's loss is finite and reaches every trainable weight,
 and an interrupted run resumes to exactly the weights of an uninterrupted one."""
+import json
 import os
 import sys
 from types import SimpleNamespace
@@ -10,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 sys.path.insert(0, os.path.join(os.environ["SJ_SOURCE_DIR"], "python", "training"))
 import train  # noqa: E402
-from sjtrain import data, tasks  # noqa: E402
+from sjtrain import data, safetensors_io, tasks  # noqa: E402
 
 
 def small_args(tmp_path, **kw):
@@ -148,6 +149,14 @@ def test_init_from_exported_models_restores_the_weights(tmp_path, monkeypatch, m
             assert torch.allclose(task.net(x), trained.net(x), atol=1e-5)
     with pytest.raises(SystemExit, match="not found"):
         train.init_from_models(task.net, model, str(tmp_path / "m" / "missing"))
+    if model == "lwe":  # a continued run's files say what it started from
+        train.main(common + ["--run-dir", str(tmp_path / "c"), "--init-from", str(tmp_path / "m" / model)])
+        monkeypatch.setattr(sys, "argv", ["export_model.py", "--run-dir", str(tmp_path / "c"), "--checkpoint",
+                                          "last.pt", "--out", str(tmp_path / "n" / model)])
+        export_model.main()
+        _, meta = safetensors_io.load(str(tmp_path / "n" / "lwe_encoder.safetensors"))
+        training = json.loads(meta["training"])
+        assert training["init_from"] == "lwe" and training["epochs_before"] == 1 and training["epochs"] == 1
 
 
 def test_djescc_init_jscc_takes_the_plain_models_and_rounds_to_8_bits(tmp_path, monkeypatch):
