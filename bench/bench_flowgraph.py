@@ -7,7 +7,8 @@ Each flowgraph is what securejscc-sim builds, without Eve and the metrics:
   image_source (repeat) -> head -> <scheme>_tx -> AWGN (noise_source_c + add_cc, 10 dB)
   -> <scheme>_rx (Bob) -> null_sink
 run for a number of frames, timed from start to the last frame out (pipeline fill and
-drain included). Printed per scheme and size: images/s and complex channel symbols/s
+drain included), and also the steady rate between the first and the last frame out with
+the first frame's latency (a live radio needs the steady rate; the fill is paid once). Printed per scheme and size: images/s and complex channel symbols/s
 (symbols per frame of the TX block times images/s), and the busy time of every block per
 image from GNU Radio's performance counters (where the time goes; blocks run in parallel
 threads, so the sum can exceed the wall time per image).
@@ -208,7 +209,8 @@ def blocks_of(hier):
 
 def run_flowgraph(scheme, image, w, h, models, keys, frames):
     """Runs frames images through TX, channel and Bob's RX. Returns (seconds, symbols per
-    frame, {stage: busy seconds per image})."""
+    frame, {stage: busy seconds per image}, (steady images/s from the first image out to
+    the last, seconds to the first image out))."""
     from gnuradio import analog, blocks, gr, securejscc
     n0 = 10.0 ** (-SNR_DB / 10.0)
     tb = gr.top_block()
@@ -226,9 +228,23 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
     tb.connect(src, head, tx, (add, 0))
     tb.connect(noise, (add, 1))
     tb.connect(add, rx, sink)
+    # The sink's count, polled, gives when the first and the last image came out: the
+    # steady rate between them (what a live radio needs) and the first image's latency.
+    frame = w * h * 3
     t0 = time.perf_counter()
-    tb.run()
+    tb.start()
+    t_first = t_last = None
+    while t_last is None:
+        n = sink.nitems_read(0)
+        now = time.perf_counter()
+        if t_first is None and n >= frame:
+            t_first = now
+        if n >= frames * frame:
+            t_last = now
+        time.sleep(0.002)
+    tb.wait()
     dt = time.perf_counter() - t0
+    steady = (frames - 1) / (t_last - t_first) if frames > 1 and t_last > t_first else float("nan")
     tps = gr.high_res_timer_tps()
     busy = {}
     for side, hier in (("tx", tx), ("rx", rx)):
@@ -236,7 +252,7 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
             busy[f"{side}.{name}"] = blk.pc_work_time_total() / tps / frames
     busy["channel (noise + add)"] = (noise.pc_work_time_total() + add.pc_work_time_total()) / tps / frames
     busy["source + head"] = (src.pc_work_time_total() + head.pc_work_time_total()) / tps / frames
-    return dt, tx.symbols_per_frame(), busy
+    return dt, tx.symbols_per_frame(), busy, (steady, t_first - t0)
 
 
 def run_sides(scheme, image, w, h, models, keys, frames):
@@ -351,7 +367,8 @@ def main(argv=None):
                 # Short runs size the timed one to about --seconds (and warm caches up).
                 frames = 2
                 while True:
-                    dt, spf, busy = run_flowgraph(scheme, image, w, h, models[scheme], keys, frames)
+                    dt, spf, busy, (steady, latency) = run_flowgraph(scheme, image, w, h, models[scheme], keys,
+                                                                     frames)
                     if dt >= 0.5 * args.seconds and frames >= args.min_frames:
                         break
                     frames = max(args.min_frames, min(frames * 50, math.ceil(frames * args.seconds / max(dt, 0.02))))
@@ -359,6 +376,8 @@ def main(argv=None):
                 results[scheme, w, h] = (ips, ips * spf)
                 print(f"{scheme:5} flowgraph: {frames} images in {dt:.2f} s: {ips:.2f} images/s, "
                       f"{ips * spf / 1e6:.3f} Msym/s ({spf} complex symbols per image)")
+                print(f"      steady rate from the first image out to the last: {steady:.2f} images/s = "
+                      f"{steady * spf / 1e6:.3f} Msym/s; first image out after {latency * 1e3:.0f} ms (pipeline fill)")
                 total = sum(busy.values())
                 print(f"      busy time per image by block (sum {total * 1e3:.1f} ms, wall {dt / frames * 1e3:.1f} ms):")
                 for name, sec in sorted(busy.items(), key=lambda kv: -kv[1]):
