@@ -207,6 +207,16 @@ def blocks_of(hier):
     return [(n, getattr(hier, n)) for n in names if getattr(hier, n, None) is not None]
 
 
+def make_end(scheme, side, w, h, models, keys, n0):
+    """The scheme's TX ("tx") or Bob's RX ("rx") hier block, as securejscc-sim builds it."""
+    from gnuradio import securejscc
+    if scheme == "lwe":
+        return (securejscc.lwe_tx(w, h, models["encoder"], keys["pub"]) if side == "tx" else
+                securejscc.lwe_rx(w, h, models["decoder"], keys["sec"], n0, "medium"))
+    return (securejscc.plain_tx(w, h, models["encoder"]) if side == "tx" else
+            securejscc.plain_rx(w, h, models["decoder"]))
+
+
 def run_flowgraph(scheme, image, w, h, models, keys, frames):
     """Runs frames images through TX, channel and Bob's RX. Returns (seconds, symbols per
     frame, {stage: busy seconds per image}, (steady images/s from the first image out to
@@ -216,12 +226,8 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
     tb = gr.top_block()
     src = securejscc.image_source(image, True)
     head = blocks.head(gr.sizeof_char, frames * w * h * 3)
-    if scheme == "lwe":
-        tx = securejscc.lwe_tx(w, h, models["encoder"], keys["pub"])
-        rx = securejscc.lwe_rx(w, h, models["decoder"], keys["sec"], n0, "medium")
-    else:
-        tx = securejscc.plain_tx(w, h, models["encoder"])
-        rx = securejscc.plain_rx(w, h, models["decoder"])
+    tx = make_end(scheme, "tx", w, h, models, keys, n0)
+    rx = make_end(scheme, "rx", w, h, models, keys, n0)
     noise = analog.noise_source_c(analog.GR_GAUSSIAN, math.sqrt(n0), 1)
     add = blocks.add_cc()
     sink = blocks.null_sink(gr.sizeof_char)
@@ -265,11 +271,7 @@ def run_sides(scheme, image, w, h, models, keys, frames):
     n0 = 10.0 ** (-SNR_DB / 10.0)
 
     def make(side):
-        if scheme == "lwe":
-            return (securejscc.lwe_tx(w, h, models["encoder"], keys["pub"]) if side == "tx" else
-                    securejscc.lwe_rx(w, h, models["decoder"], keys["sec"], n0, "medium"))
-        return (securejscc.plain_tx(w, h, models["encoder"]) if side == "tx" else
-                securejscc.plain_rx(w, h, models["decoder"]))
+        return make_end(scheme, side, w, h, models, keys, n0)
 
     def timed(tb):
         t0 = time.perf_counter()

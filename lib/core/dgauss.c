@@ -72,12 +72,9 @@ void sj_dgauss_destroy(sj_dgauss* g)
 
 /* The scan runs table entry by table entry over a whole batch of samples, so the inner
  * loop is the same compare-and-count for 64 independent samples: the compiler turns it
- * into vector compares (8 samples an instruction with AVX-512), and target_clones builds
- * it for AVX-512, AVX2 and baseline x86-64. Still no data-dependent branch or index. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void sj_dgauss_sample(const sj_dgauss* g, sj_csprng* rng, int32_t* out, size_t n)
+ * into vector compares (8 samples an instruction with AVX-512), built for AVX-512, AVX2
+ * and baseline x86-64 (SJ_LWE_CLONES). Still no data-dependent branch or index. */
+SJ_LWE_CLONES void sj_dgauss_sample(const sj_dgauss* g, sj_csprng* rng, int32_t* out, size_t n)
 {
     if (g == NULL || rng == NULL || out == NULL)
         return;

@@ -61,6 +61,16 @@ static inline uint16_t sj_lwe_uncenter(int32_t v, int32_t p)
     return (uint16_t)(v < 0 ? v + p : v);
 }
 
+/* On a function: build it for AVX-512 (x86-64-v4), AVX2 (v3) and baseline x86-64, the
+ * loader picking the best the CPU runs (an ifunc), so a distribution build that targets
+ * baseline x86-64 still gets wide vectors for the LWE loops (lwe_kernels.c, dgauss.c).
+ * Off under AddressSanitizer and on other compilers and CPUs: one plain build. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define SJ_LWE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SJ_LWE_CLONES
+#endif
+
 /* acc[0..len) += sum_{i < n} M[i * stride + j] * w[i]: the one kernel that every
  * matrix-vector product of the scheme reduces to (rows of M contiguous). lwe_kernels.c,
  * compiled for AVX-512, AVX2 and baseline x86-64 (the loader picks one). No overflow:

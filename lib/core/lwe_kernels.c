@@ -1,17 +1,10 @@
-/* The LWE scheme's two inner loops (lwe_internal.h), each compiled three times by
- * target_clones, for AVX-512, AVX2 and baseline x86-64: the loader picks the best the CPU
- * runs (an ifunc), so a distribution build that targets baseline x86-64 still gets wide
- * vectors. Integer arithmetic, so every version gives the same bits.
+/* The LWE scheme's two inner loops (lwe_internal.h), each built three times
+ * (SJ_LWE_CLONES: AVX-512, AVX2, baseline x86-64). Integer arithmetic, so every build
+ * gives the same bits.
  *
  * sj_lwe_gemv_rows: four rows per pass cut the loads and stores of acc by four and let gcc
  * pair the int16 products into multiply-add instructions (pmaddwd / vpmaddwd). */
 #include "lwe_internal.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define SJ_LWE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SJ_LWE_CLONES
-#endif
 
 SJ_LWE_CLONES void sj_lwe_gemv_rows(int32_t* restrict acc, const int16_t* M, size_t stride, const int16_t* w,
                                     size_t n, size_t len)

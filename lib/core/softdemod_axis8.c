@@ -7,7 +7,6 @@
  * elsewhere softdemod_qam4096.c walks one symbol at a time. */
 #include "softdemod_internal.h"
 
-#include <math.h>
 
 #define SIDE SJ_QAM4096_SIDE
 
@@ -46,54 +45,46 @@ walk8(__m512d len, __m512d cut, __m512d r, double g, int steps, __m512d out[4])
     out[0] = a0, out[1] = a1, out[2] = b0, out[3] = b1;
 }
 
-SJ_AVX512 void sj_soft4096_axis_sums8(const double* u, double beta, double g, double thr,
-                                      int split, double s[4][8])
+SJ_AVX512 void sj_soft4096_axis_sums8(const double* u, const sj_soft4096_consts* k, int split,
+                                      double s[4][8])
 {
+    sj_soft4096_walk a[8];
     double c0a[8], kra[8], kla[8], rra[8], rla[8];
     int steps_r = 0, steps_l = 0;
-    for (int i = 0; i < 8; i++) { /* per lane, as axis_sums: nearest index, walk lengths */
-        int c0 = 0;
-        if (u[i] > 0.0)
-            c0 = (u[i] >= SIDE - 1) ? SIDE - 1 : (int)(u[i] + 0.5);
-        const double dd = u[i] - c0, root = sqrt(dd * dd + thr);
-        const double kr_d = dd + root, kl_d = root - dd;
-        const int kr = kr_d >= (double)(SIDE - 1 - c0) ? SIDE - 1 - c0 : (int)kr_d;
-        const int kl = kl_d >= (double)c0 ? c0 : (int)kl_d;
-        double r_right = 0.0, r_left = 0.0;
-        if (kr > 0)
-            r_right = exp(beta * (2.0 * dd - 1.0));
-        if (kl > 0) /* r_right * r_left = g */
-            r_left = kr > 0 ? g / r_right : exp(-beta * (2.0 * dd + 1.0));
-        c0a[i] = c0, kra[i] = kr, kla[i] = kl, rra[i] = r_right, rla[i] = r_left;
-        steps_r = kr > steps_r ? kr : steps_r;
-        steps_l = kl > steps_l ? kl : steps_l;
+    for (int i = 0; i < 8; i++) {
+        a[i] = sj_soft4096_walk_setup(u[i], k);
+        c0a[i] = a[i].c0, kra[i] = a[i].kr, kla[i] = a[i].kl;
+        rra[i] = a[i].r_right, rla[i] = a[i].r_left;
+        steps_r = a[i].kr > steps_r ? a[i].kr : steps_r;
+        steps_l = a[i].kl > steps_l ? a[i].kl : steps_l;
     }
     const __m512d c0 = _mm512_loadu_pd(c0a), sp = _mm512_set1_pd((double)split);
     __m512d right[4], left[4];
     /* right: index c0 + j <= split while j <= split - c0; left: index c0 - j > split while
      * j <= c0 - split - 1, so the left walk's "first" sums are its hi part */
-    walk8(_mm512_loadu_pd(kra), _mm512_sub_pd(sp, c0), _mm512_loadu_pd(rra), g, steps_r, right);
+    walk8(_mm512_loadu_pd(kra), _mm512_sub_pd(sp, c0), _mm512_loadu_pd(rra), k->g, steps_r, right);
     walk8(_mm512_loadu_pd(kla), _mm512_sub_pd(_mm512_sub_pd(c0, sp), _mm512_set1_pd(1.0)),
-          _mm512_loadu_pd(rla), g, steps_l, left);
+          _mm512_loadu_pd(rla), k->g, steps_l, left);
     double r[4][8], l[4][8];
-    for (int k = 0; k < 4; k++) {
-        _mm512_storeu_pd(r[k], right[k]);
-        _mm512_storeu_pd(l[k], left[(k + 2) % 4]); /* lo first, as the right walk's */
+    for (int q = 0; q < 4; q++) {
+        _mm512_storeu_pd(r[q], right[q]);
+        _mm512_storeu_pd(l[q], left[(q + 2) % 4]); /* lo first, as the right walk's */
     }
-    for (int i = 0; i < 8; i++) { /* index = c0 + offset (right), c0 - offset (left) */
-        const double centre_lo = c0a[i] <= split ? 1.0 : 0.0;
-        s[0][i] = centre_lo + r[0][i] + l[0][i];
-        s[1][i] = c0a[i] * s[0][i] + r[1][i] - l[1][i];
-        s[2][i] = (1.0 - centre_lo) + r[2][i] + l[2][i];
-        s[3][i] = c0a[i] * s[2][i] + r[3][i] - l[3][i];
+    for (int i = 0; i < 8; i++) {
+        const double ri[4] = { r[0][i], r[1][i], r[2][i], r[3][i] };
+        const double li[4] = { l[0][i], l[1][i], l[2][i], l[3][i] };
+        double si[4];
+        sj_soft4096_axis_combine(a[i].c0, split, ri, li, si);
+        for (int q = 0; q < 4; q++)
+            s[q][i] = si[q];
     }
 }
 #else
 int sj_soft4096_axis8_supported(void) { return 0; }
 
-void sj_soft4096_axis_sums8(const double* u, double beta, double g, double thr, int split,
+void sj_soft4096_axis_sums8(const double* u, const sj_soft4096_consts* k, int split,
                             double s[4][8])
 {
-    (void)u, (void)beta, (void)g, (void)thr, (void)split, (void)s; /* never called */
+    (void)u, (void)k, (void)split, (void)s; /* never called */
 }
 #endif

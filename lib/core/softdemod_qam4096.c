@@ -68,11 +68,6 @@ sj_status sj_soft4096_init(sj_softdemod* d, const lv_32fc_t* c)
     return SJ_OK;
 }
 
-typedef struct {
-    double beta; /* step^2 / N0 */
-    double g;    /* exp(-2 beta) */
-    double thr;  /* 40 / beta */
-} sep_consts;
 
 /* One direction of an axis walk. State: w, the weight of the last term taken, and r, the
  * ratio of the next term to it; each step is w *= r, r *= g. walk() adds the next n terms
@@ -132,46 +127,27 @@ static inline void walk(double* w_io, double* r_io, double g, int k, int n, doub
 
 /* Sums of one axis's weights (relative to the nearest index c0), split into indices
  * <= split (lo: s[0] = sum w, s[1] = sum index * w) and > split (hi: s[2], s[3]). */
-static inline void axis_sums(double u, const sep_consts* k, int split, double s[4])
+static inline void axis_sums(double u, const sj_soft4096_consts* k, int split, double s[4])
 {
-    int c0 = 0;
-    if (u > 0.0)
-        c0 = (u >= SIDE - 1) ? SIDE - 1 : (int)(u + 0.5);
-    const double dd = u - c0, root = sqrt(dd * dd + k->thr);
-    /* Walk lengths: the last offset whose relative weight exp(beta (2 k dd - k^2)) is at
-     * least exp(-40). Only their integer parts matter, and with |dd| <= 1e9 the rounding
-     * of root -+ dd is far below 1, so no division is spent on a cancellation-free form. */
-    const double kr_d = dd + root, kl_d = root - dd;
-    const int kr = kr_d >= (double)(SIDE - 1 - c0) ? SIDE - 1 - c0 : (int)kr_d;
-    const int kl = kl_d >= (double)c0 ? c0 : (int)kl_d;
-    /* lo/hi sums of w and of offset * w, per direction; index = c0 + offset (right) or
-     * c0 - offset (left). */
-    double rl0 = 0, rl1 = 0, rh0 = 0, rh1 = 0, ll0 = 0, ll1 = 0, lh0 = 0, lh1 = 0;
-    double r_right = 0.0, r_left = 0.0;
-    if (kr > 0)
-        r_right = exp(k->beta * (2.0 * dd - 1.0)); /* >= exp(-40): kr > 0 */
-    if (kl > 0) /* r_right * r_left = g; one exp serves both when both walks run */
-        r_left = kr > 0 ? k->g / r_right : exp(-k->beta * (2.0 * dd + 1.0));
-    if (kr > 0) {
-        int n_lo = split - c0;
-        n_lo = n_lo < 0 ? 0 : (n_lo > kr ? kr : n_lo);
-        double w = 1.0, r = r_right;
-        walk(&w, &r, k->g, 1, n_lo, &rl0, &rl1);
-        walk(&w, &r, k->g, 1 + n_lo, kr - n_lo, &rh0, &rh1);
+    const sj_soft4096_walk a = sj_soft4096_walk_setup(u, k);
+    /* lo/hi sums of w and of offset * w, per direction: {lo w, lo offset w, hi w, hi
+     * offset w}. */
+    double right[4] = { 0 }, left[4] = { 0 };
+    if (a.kr > 0) {
+        int n_lo = split - a.c0;
+        n_lo = n_lo < 0 ? 0 : (n_lo > a.kr ? a.kr : n_lo);
+        double w = 1.0, r = a.r_right;
+        walk(&w, &r, k->g, 1, n_lo, &right[0], &right[1]);
+        walk(&w, &r, k->g, 1 + n_lo, a.kr - n_lo, &right[2], &right[3]);
     }
-    if (kl > 0) {
-        int n_hi = c0 - split - 1;
-        n_hi = n_hi < 0 ? 0 : (n_hi > kl ? kl : n_hi);
-        double w = 1.0, r = r_left;
-        walk(&w, &r, k->g, 1, n_hi, &lh0, &lh1);
-        walk(&w, &r, k->g, 1 + n_hi, kl - n_hi, &ll0, &ll1);
+    if (a.kl > 0) {
+        int n_hi = a.c0 - split - 1;
+        n_hi = n_hi < 0 ? 0 : (n_hi > a.kl ? a.kl : n_hi);
+        double w = 1.0, r = a.r_left;
+        walk(&w, &r, k->g, 1, n_hi, &left[2], &left[3]);
+        walk(&w, &r, k->g, 1 + n_hi, a.kl - n_hi, &left[0], &left[1]);
     }
-    const double c = c0;
-    const double centre_lo = c0 <= split ? 1.0 : 0.0;
-    s[0] = centre_lo + rl0 + ll0;
-    s[1] = c * s[0] + rl1 - ll1;
-    s[2] = (1.0 - centre_lo) + rh0 + lh0;
-    s[3] = c * s[2] + rh1 - lh1;
+    sj_soft4096_axis_combine(a.c0, split, right, left, s);
 }
 
 /* Squared distances (grid units) from (u, v) to the 4093 used points, minus the smallest
@@ -263,11 +239,24 @@ static inline float clamp_index(double m)
     return (float)(m < 0.0 ? 0.0 : (m > USED - 1 ? USED - 1 : m));
 }
 
+/* The separable posterior mean from the column sums cs and row sums rs (axis_sums) of the
+ * symbol at (u, v): rows 0..62 with every column, row 63 with columns 0..60. A symbol whose
+ * used mass near the unused corner is below CORNER_MIN goes brute force. */
+static float separable_mean(sj_softdemod* d, const double cs[4], const double rs[4], double u,
+                            double v, float beta_f)
+{
+    const double V = cs[0] + cs[2], C = cs[1] + cs[3];
+    const double den = rs[0] * V + rs[2] * cs[0];
+    if (den < CORNER_MIN)
+        return clamp_index(brute_one(d, u, v, beta_f));
+    const double num = SIDE * rs[1] * V + rs[0] * C + rs[2] * (SIDE * (SIDE - 1) * cs[0] + cs[1]);
+    return clamp_index(num / den);
+}
+
 /* The separable posterior mean of B symbols (u, v in d->yi, d->yq), 8 at a time through
- * sj_soft4096_axis_sums8 (the same sums as axis_sums, in the same order of terms) (the last group padded with copies of the last symbol); a
- * symbol whose used mass near the unused corner is below CORNER_MIN goes brute force. */
-static void separable_block8(sj_softdemod* d, const sep_consts* k, float beta_f, size_t B,
-                            float* out)
+ * sj_soft4096_axis_sums8 (the last group padded with copies of the last symbol). */
+static void separable_block8(sj_softdemod* d, const sj_soft4096_consts* k, float beta_f,
+                             size_t B, float* out)
 {
     for (size_t i0 = 0; i0 < B; i0 += 8) {
         double u[8], v[8], cs[4][8], rs[4][8];
@@ -275,18 +264,12 @@ static void separable_block8(sj_softdemod* d, const sep_consts* k, float beta_f,
             size_t i = i0 + j < B ? i0 + j : B - 1;
             u[j] = d->yi[i], v[j] = d->yq[i];
         }
-        sj_soft4096_axis_sums8(u, k->beta, k->g, k->thr, SIDE - 4, cs); /* columns 0..60 | 61..63 */
-        sj_soft4096_axis_sums8(v, k->beta, k->g, k->thr, SIDE - 2, rs); /* rows 0..62 | 63 */
+        sj_soft4096_axis_sums8(u, k, SIDE - 4, cs); /* columns 0..60 | 61..63 */
+        sj_soft4096_axis_sums8(v, k, SIDE - 2, rs); /* rows 0..62 | 63 */
         for (size_t j = 0; j < 8 && i0 + j < B; j++) {
-            const double V = cs[0][j] + cs[2][j], C = cs[1][j] + cs[3][j];
-            const double den = rs[0][j] * V + rs[2][j] * cs[0][j];
-            if (den >= CORNER_MIN) {
-                const double num = SIDE * rs[1][j] * V + rs[0][j] * C +
-                                   rs[2][j] * (SIDE * (SIDE - 1) * cs[0][j] + cs[1][j]);
-                out[i0 + j] = clamp_index(num / den);
-            } else {
-                out[i0 + j] = clamp_index(brute_one(d, u[j], v[j], beta_f));
-            }
+            const double c[4] = { cs[0][j], cs[1][j], cs[2][j], cs[3][j] };
+            const double r[4] = { rs[0][j], rs[1][j], rs[2][j], rs[3][j] };
+            out[i0 + j] = separable_mean(d, c, r, u[j], v[j], beta_f);
         }
     }
 }
@@ -294,7 +277,7 @@ static void separable_block8(sj_softdemod* d, const sep_consts* k, float beta_f,
 sj_status sj_soft4096_run(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var,
                           sj_soft4096_method method, float* out)
 {
-    sep_consts k;
+    sj_soft4096_consts k;
     k.beta = d->step * d->step / (double)noise_var;
     k.g = exp(-2.0 * k.beta);
     k.thr = REL_CUTOFF / k.beta;
@@ -323,14 +306,7 @@ sj_status sj_soft4096_run(sj_softdemod* d, const lv_32fc_t* in, size_t n, float 
                 double cs[4], rs[4];
                 axis_sums(u, &k, SIDE - 4, cs); /* columns: 0..60 | 61..63 */
                 axis_sums(v, &k, SIDE - 2, rs); /* rows: 0..62 | 63 */
-                const double V = cs[0] + cs[2], C = cs[1] + cs[3];
-                const double den = rs[0] * V + rs[2] * cs[0];
-                if (den >= CORNER_MIN) {
-                    const double num = SIDE * rs[1] * V + rs[0] * C + rs[2] * (SIDE * (SIDE - 1) * cs[0] + cs[1]);
-                    res = clamp_index(num / den);
-                } else {
-                    res = clamp_index(brute_one(d, u, v, beta_f));
-                }
+                res = separable_mean(d, cs, rs, u, v, beta_f);
             } else if (method == SJ_SOFT4096_BRUTE) {
                 res = clamp_index(brute_one(d, u, v, beta_f));
             } else {

@@ -163,6 +163,15 @@ ISA(row_conv)(const float* x0, size_t cs, size_t rs, size_t half, size_t cin, co
     }
 }
 
+/* The vector at p + i of a row of n floats, zeros past n (a whole tile's lanes, so that a
+ * kernel run on the tile reads no stale values). */
+static inline __attribute__((always_inline)) TARGET VEC ISA(load_below)(const float* p, size_t i,
+                                                                        size_t n)
+{
+    int l = n > i ? (n - i < VW ? (int)(n - i) : VW) : 0;
+    return l == VW ? LOAD(p + i) : l > 0 ? MLOAD(p + i, l) : SET1(0.0f);
+}
+
 /* GDN/IGDN of n <= PB*VW pixels of c channels (t, channel stride ts) into y (channel
  * stride ys): beta + gamma t^2 is a 1x1 convolution of the squares, so the squares go to
  * a tile on the stack and the same kernels run on it, the epilogue scaling t by the
@@ -174,15 +183,11 @@ ISA(gdn_tile)(const float* t, size_t ts, size_t n, size_t c, const float* gamma,
               size_t ys)
 {
     float sq[SJ_NN_GDN_DIRECT_MAXC * PB * VW];
-    for (size_t ci = 0; ci < c; ci++) {
-        const float* tp = t + ci * ts;
-        float* q = sq + ci * PB * VW;
-        for (size_t i = 0; i < PB * VW; i += VW) { /* zeros past n */
-            int l = n > i ? (n - i < VW ? (int)(n - i) : VW) : 0;
-            VEC v = l == VW ? LOAD(tp + i) : l > 0 ? MLOAD(tp + i, l) : SET1(0.0f);
-            STORE(q + i, MUL(v, v));
+    for (size_t ci = 0; ci < c; ci++)
+        for (size_t i = 0; i < PB * VW; i += VW) {
+            VEC v = ISA(load_below)(t + ci * ts, i, n);
+            STORE(sq + ci * PB * VW + i, MUL(v, v));
         }
-    }
     ISA(row_conv)(sq, PB * VW, 0, 0, c, gamma, c, beta, ep, t, ts, res, y, ys, c, n, 1, 1);
 }
 

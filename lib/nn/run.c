@@ -41,7 +41,7 @@ static void run_node(sj_nn_plan* p, size_t i)
                                     &last->ep, xg, res);
             else
                 sj_nn_conv_direct(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
-                                  &e->ep, xg, res);
+                                  &last->ep, xg, res);
         }
         else /* a GDN not fused into the convolution before it */
             sj_nn_gdn_direct(n, x, dst, s, e->packed, e->isa, &e->ep, res);

@@ -112,12 +112,9 @@ static TARGET void ISA(wino_pw)(const float* t, size_t ts, size_t n, size_t cout
     float mid[SJ_NN_PW_MIDC * PB * VW];
     const sj_nn_epilogue me = *post->mid_ep;
     for (size_t c = 0; c < cout; c++)
-        for (size_t p = 0; p < PB * VW; p += VW) {
-            int lanes = n > p ? (n - p < VW ? (int)(n - p) : VW) : 0;
-            VEC a = lanes == VW ? LOAD(t + c * ts + p)
-                    : lanes > 0 ? MLOAD(t + c * ts + p, lanes) : SET1(0.0f);
-            STORE(mid + c * PB * VW + p, ISA(ep_one)(a, &me, NULL, NULL, 0, VW));
-        }
+        for (size_t p = 0; p < PB * VW; p += VW)
+            STORE(mid + c * PB * VW + p,
+                  ISA(ep_one)(ISA(load_below)(t + c * ts, p, n), &me, NULL, NULL, 0, VW));
     ISA(row_conv)(mid, PB * VW, 0, 0, cout, post->pw_w, cout, post->pw_bias, ep, NULL, 0, res,
                   y, ys, post->pw_cout, n, 1, 1);
 }

@@ -41,6 +41,40 @@ static float* rand_buf(size_t n)
  * value when the guard zone was written). */
 static float sigmoid_ref(float x) { return 1.0f / (1.0f + expf(-x)); }
 
+/* A guard zone after an output of n floats, set before the kernel runs. */
+static void set_guard(float* y, size_t n)
+{
+    for (size_t i = 0; i < GUARD; i++)
+        y[n + i] = 1234.5f;
+}
+
+/* Max abs error of y[0..n) against ref (a NaN counts), or 1e30 when `guarded` and the
+ * guard zone after y was written (masked stores are not instrumented by AddressSanitizer). */
+static double max_error(const float* y, const float* ref, size_t n, int guarded)
+{
+    double err = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = fabs((double)y[i] - (double)ref[i]);
+        if (!(e <= err))
+            err = e;
+    }
+    for (size_t i = 0; guarded && i < GUARD; i++)
+        if (y[n + i] != 1234.5f)
+            err = 1e30;
+    return err;
+}
+
+/* The epilogue's tail on a reference: + residual (NULL: none), then the activation. */
+static void res_act_ref(float* ref, const float* res, size_t n, float slope)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (res)
+            ref[i] += res[i];
+        if (!(ref[i] > 0.0f))
+            ref[i] *= slope;
+    }
+}
+
 /* Epilogue variations on top of the residual and the activation: gate (GATE mode, the
  * conv output through a sigmoid times a random tensor), a fused GDN/IGDN (reference:
  * ops_gdn.c), and a final sigmoid. */
@@ -70,8 +104,7 @@ static double run_case_x(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_
     float* x = rand_buf(cin * h * w);
     float* ref = rand_buf(ny);
     float* y = rand_buf(ny + GUARD);
-    for (size_t i = 0; i < GUARD; i++)
-        y[ny + i] = 1234.5f;
+    set_guard(y, ny);
     size_t s_ref = sj_nn_conv_scratch(&n, in, out, (size_t)1 << 20);
     float* scratch_ref = rand_buf(s_ref);
     float* res = with_res ? rand_buf(ny) : NULL;
@@ -133,15 +166,7 @@ static double run_case_x(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_
     else
         sj_nn_conv_direct(&n, x, in, y, out, packed, scratch, s, isa,
                           ex.gdn || ex.shuffle ? &stage : NULL, &ep, xg, res);
-    double err = 0.0;
-    for (size_t i = 0; i < ny; i++) {
-        double e = fabs((double)y[i] - (double)ref[i]);
-        if (!(e <= err)) /* NaN counts */
-            err = e;
-    }
-    for (size_t i = 0; i < GUARD; i++)
-        if (y[ny + i] != 1234.5f)
-            err = 1e30;
+    double err = max_error(y, ref, ny, 1);
     free(wt.data);
     free(bt.data);
     free(x);
@@ -265,29 +290,15 @@ static double gdn_case(sj_nn_isa isa, sj_nn_opcode op, size_t c, size_t h, size_
     size_t sl = sj_nn_gdn_scratch(s, (size_t)1 << 20);
     float* scratch = rand_buf(sl);
     sj_nn_gdn(&n, x, ref, s, scratch, sl);
-    for (size_t i = 0; i < len; i++) {
-        if (res)
-            ref[i] += res[i];
-        if (!(ref[i] > 0.0f))
-            ref[i] *= slope;
-    }
+    res_act_ref(ref, res, len, slope);
     float* y = in_place ? x : rand_buf(len + GUARD);
     if (!in_place)
-        for (size_t i = 0; i < GUARD; i++)
-            y[len + i] = 1234.5f;
+        set_guard(y, len);
     float* packed = rand_buf(c * c);
     sj_nn_gdn_direct_pack(&n, isa, packed);
     sj_nn_epilogue ep = { op == SJ_OP_GDN ? SJ_NN_EP_GDN : SJ_NN_EP_IGDN, slope, 0 };
     sj_nn_gdn_direct(&n, x, y, s, packed, isa, &ep, res);
-    double err = 0.0;
-    for (size_t i = 0; i < len; i++) {
-        double e = fabs((double)y[i] - (double)ref[i]);
-        if (!(e <= err))
-            err = e;
-    }
-    for (size_t i = 0; !in_place && i < GUARD; i++)
-        if (y[len + i] != 1234.5f)
-            err = 1e30;
+    double err = max_error(y, ref, len, !in_place);
     if (!in_place)
         free(y);
     free(x);
@@ -449,15 +460,9 @@ static double run_pointwise_case(sj_nn_isa isa, size_t cin, size_t cmid, size_t 
         if (!(m[i] > 0.0f))
             m[i] *= mid_slope;
     sj_nn_conv2d(&n1, m, mid, ref, out, scratch_ref, s_ref1);
-    for (size_t i = 0; i < ny; i++) {
-        if (res)
-            ref[i] += res[i];
-        if (!(ref[i] > 0.0f))
-            ref[i] *= slope;
-    }
+    res_act_ref(ref, res, ny, slope);
     float* y = in_place ? res : rand_buf(ny + GUARD);
-    for (size_t i = 0; i < GUARD; i++)
-        y[ny + i] = 1234.5f;
+    set_guard(y, ny);
     size_t s = sj_nn_winograd_scratch(&n3, in, mid, (size_t)1 << 20);
     float* scratch = rand_buf(s);
     float* packed3 = rand_buf(16 * cmid * cin);
@@ -468,15 +473,7 @@ static double run_pointwise_case(sj_nn_isa isa, size_t cin, size_t cmid, size_t 
     sj_nn_post post = { .pw_w = packed1, .pw_bias = b1.data, .pw_cout = cout,
                         .mid_ep = &mid_ep };
     sj_nn_winograd_conv(&n3, x, in, y, mid, packed3, scratch, s, isa, &post, &ep, NULL, res);
-    double err = 0.0;
-    for (size_t i = 0; i < ny; i++) {
-        double e = fabs((double)y[i] - (double)ref[i]);
-        if (!(e <= err))
-            err = e;
-    }
-    for (size_t i = 0; i < GUARD; i++)
-        if (y[ny + i] != 1234.5f)
-            err = 1e30;
+    double err = max_error(y, ref, ny, 1);
     if (!in_place)
         free(y);
     free(res), free(x), free(m), free(ref), free(scratch_ref), free(scratch);
