@@ -2,6 +2,7 @@
 """bench_flowgraph: throughput of the full `lwe` and `plain` GNU Radio flowgraphs.
 
   bench_flowgraph [--models DIR] [--sizes 32x32 768x512] [--schemes plain lwe]
+                  [--precisions fp32 bf16]
 
 Each flowgraph is what securejscc-sim builds, without Eve and the metrics:
   image_source (repeat) -> head -> <scheme>_tx -> AWGN (noise_source_c + add_cc, 10 dB)
@@ -24,10 +25,15 @@ and soft decryption alone (per frame), and the encoder and decoder networks alon
 
 The lwe and plain models (<scheme>_encoder/_decoder.safetensors) come from --models DIR
 when it holds them, else from the shipped models/. The image is python3-skimage's astronaut.png, resized to each
-size (timing does not depend on the content). The last line reads
-`lwe_flowgraph_msyms: <value>`: Msym/s of the lwe flowgraph at 768x512 (target: >= 1, real
-time for a USRP at 1 MS/s with one sample per symbol). OPENBLAS_NUM_THREADS is 1 (each
-network block one thread, as securejscc-sim runs them).
+size (timing does not depend on the content).
+
+Every flowgraph runs once per --precisions entry: the network blocks' arithmetic, fp32
+(float32 throughout) and bf16 (the Winograd 3x3 convolutions multiplied in bfloat16 where
+the CPU has AVX-512 BF16, the blocks' default; docs/model-format.md#precision). The last line reads
+`lwe_flowgraph_msyms: <value>`: Msym/s of the lwe flowgraph at 768x512 with the blocks'
+default precision, bf16 (target: >= 1, real time for a USRP at 1 MS/s with one sample per
+symbol); the line above it, `lwe_flowgraph_msyms_fp32`, the same in float32.
+OPENBLAS_NUM_THREADS is 1 (each network block one thread, as securejscc-sim runs them).
 """
 import argparse
 import ctypes
@@ -57,6 +63,7 @@ if BUILD_PYTHONPATH and os.path.isdir(BUILD_PYTHONPATH):
 ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
 SNR_DB = 10.0
 PARTS = ("encoder", "decoder")
+PRECISIONS = ("fp32", "bf16")  # sj_nn_precision, in the enum's order
 
 
 def parse_size(text):
@@ -82,6 +89,9 @@ def parse_args(argv):
                    help="aim for about this long per flowgraph (frames from a first timing; default 6)")
     p.add_argument("--min-frames", type=int, default=8, help="at least this many frames per flowgraph (default 8)")
     p.add_argument("--keygen", help="securejscc-keygen program (default: next to this program, the build, PATH)")
+    p.add_argument("--precisions", nargs="+", choices=PRECISIONS, default=list(PRECISIONS),
+                   help="network arithmetic of the flowgraphs, each measured in turn (default: fp32 bf16; the "
+                   "blocks' default is bf16, docs/model-format.md#precision)")
     return p.parse_args(argv)
 
 
@@ -157,13 +167,16 @@ class CoreRef:
         self.lib.sj_lwe_seckey_destroy(sec)
         return te * 1e3, td * 1e3
 
-    def network_ms(self, path, h, w):
+    def network_ms(self, path, h, w, precision):
         """Milliseconds per run of a model file on its input for an h x w image (decoders:
-        the latent of that image, planned from the encoder's output shape by the caller)."""
+        the latent of that image, planned from the encoder's output shape by the caller),
+        planned in precision ("fp32" or "bf16")."""
         import numpy as np
         model, plan = ctypes.c_void_p(), ctypes.c_void_p()
         self.ok(self.lib.sj_nn_model_load(path.encode(), ctypes.byref(model)), path)
-        self.ok(self.lib.sj_nn_model_plan(model, ctypes.c_size_t(h), ctypes.c_size_t(w), ctypes.byref(plan)), path)
+        self.ok(self.lib.sj_nn_model_plan_precision(model, ctypes.c_size_t(h), ctypes.c_size_t(w),
+                                                    ctypes.c_int(PRECISIONS.index(precision)), ctypes.byref(plan)),
+                path)
         dims = [ctypes.c_size_t() for _ in range(6)]
         self.lib.sj_nn_plan_input_shape(plan, *[ctypes.byref(v) for v in dims[:3]])
         self.lib.sj_nn_plan_output_shape(plan, *[ctypes.byref(v) for v in dims[3:]])
@@ -207,17 +220,17 @@ def blocks_of(hier):
     return [(n, getattr(hier, n)) for n in names if getattr(hier, n, None) is not None]
 
 
-def make_end(scheme, side, w, h, models, keys, n0):
+def make_end(scheme, side, w, h, models, keys, n0, precision):
     """The scheme's TX ("tx") or Bob's RX ("rx") hier block, as securejscc-sim builds it."""
     from gnuradio import securejscc
     if scheme == "lwe":
-        return (securejscc.lwe_tx(w, h, models["encoder"], keys["pub"]) if side == "tx" else
-                securejscc.lwe_rx(w, h, models["decoder"], keys["sec"], n0, "medium"))
-    return (securejscc.plain_tx(w, h, models["encoder"]) if side == "tx" else
-            securejscc.plain_rx(w, h, models["decoder"]))
+        return (securejscc.lwe_tx(w, h, models["encoder"], keys["pub"], precision=precision) if side == "tx" else
+                securejscc.lwe_rx(w, h, models["decoder"], keys["sec"], n0, "medium", precision=precision))
+    return (securejscc.plain_tx(w, h, models["encoder"], precision=precision) if side == "tx" else
+            securejscc.plain_rx(w, h, models["decoder"], precision=precision))
 
 
-def run_flowgraph(scheme, image, w, h, models, keys, frames):
+def run_flowgraph(scheme, image, w, h, models, keys, frames, precision):
     """Runs frames images through TX, channel and Bob's RX. Returns (seconds, symbols per
     frame, {stage: busy seconds per image}, (steady images/s from the first image out to
     the last, seconds to the first image out))."""
@@ -226,8 +239,8 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
     tb = gr.top_block()
     src = securejscc.image_source(image, True)
     head = blocks.head(gr.sizeof_char, frames * w * h * 3)
-    tx = make_end(scheme, "tx", w, h, models, keys, n0)
-    rx = make_end(scheme, "rx", w, h, models, keys, n0)
+    tx = make_end(scheme, "tx", w, h, models, keys, n0, precision)
+    rx = make_end(scheme, "rx", w, h, models, keys, n0, precision)
     noise = analog.noise_source_c(analog.GR_GAUSSIAN, math.sqrt(n0), 1)
     add = blocks.add_cc()
     sink = blocks.null_sink(gr.sizeof_char)
@@ -261,7 +274,7 @@ def run_flowgraph(scheme, image, w, h, models, keys, frames):
     return dt, tx.symbols_per_frame(), busy, (steady, t_first - t0)
 
 
-def run_sides(scheme, image, w, h, models, keys, frames):
+def run_sides(scheme, image, w, h, models, keys, frames, precision):
     """Each end of a two-machine link alone, as when Alice and Bob each have their own
     computer and USRP: TX (image_source -> head -> <scheme>_tx -> null_sink) and RX (one
     frame of TX output with its tags and AWGN at SNR_DB, repeated by a vector_source ->
@@ -271,7 +284,7 @@ def run_sides(scheme, image, w, h, models, keys, frames):
     n0 = 10.0 ** (-SNR_DB / 10.0)
 
     def make(side):
-        return make_end(scheme, side, w, h, models, keys, n0)
+        return make_end(scheme, side, w, h, models, keys, n0, precision)
 
     def timed(tb):
         t0 = time.perf_counter()
@@ -365,18 +378,18 @@ def main(argv=None):
         for w, h in args.sizes:
             image = make_image(tmp, w, h)
             print(f"\n== {w}x{h}")
-            for scheme in args.schemes:
+            for scheme, precision in [(sc, pr) for sc in args.schemes for pr in args.precisions]:
                 # Short runs size the timed one to about --seconds (and warm caches up).
                 frames = 2
                 while True:
                     dt, spf, busy, (steady, latency) = run_flowgraph(scheme, image, w, h, models[scheme], keys,
-                                                                     frames)
+                                                                     frames, precision)
                     if dt >= 0.5 * args.seconds and frames >= args.min_frames:
                         break
                     frames = max(args.min_frames, min(frames * 50, math.ceil(frames * args.seconds / max(dt, 0.02))))
                 ips = frames / dt
-                results[scheme, w, h] = (ips, ips * spf)
-                print(f"{scheme:5} flowgraph: {frames} images in {dt:.2f} s: {ips:.2f} images/s, "
+                results[scheme, w, h, precision] = (ips, ips * spf)
+                print(f"{scheme:5} flowgraph, networks in {precision}: {frames} images in {dt:.2f} s: {ips:.2f} images/s, "
                       f"{ips * spf / 1e6:.3f} Msym/s ({spf} complex symbols per image)")
                 print(f"      steady rate from the first image out to the last: {steady:.2f} images/s = "
                       f"{steady * spf / 1e6:.3f} Msym/s; first image out after {latency * 1e3:.0f} ms (pipeline fill)")
@@ -385,20 +398,20 @@ def main(argv=None):
                 for name, sec in sorted(busy.items(), key=lambda kv: -kv[1]):
                     if sec * 1e3 >= 0.005:
                         print(f"        {name:24} {sec * 1e3:9.3f} ms  {100 * sec / total:5.1f} %")
-                t_tx, t_rx = run_sides(scheme, image, w, h, models[scheme], keys, frames)
+                t_tx, t_rx = run_sides(scheme, image, w, h, models[scheme], keys, frames, precision)
                 print(f"      each end alone (two machines, one per USRP): TX {frames / t_tx:.2f} images/s = "
                       f"{frames / t_tx * spf / 1e6:.3f} Msym/s, RX {frames / t_rx:.2f} images/s = "
                       f"{frames / t_rx * spf / 1e6:.3f} Msym/s")
                 # Reference: the same stages alone, one thread, through the core.
-                enc_ms, latent = ref.network_ms(models[scheme]["encoder"], h, w)
+                enc_ms, latent = ref.network_ms(models[scheme]["encoder"], h, w, precision)
                 enc_gf = ref.gflops
-                dec_ms, _ = ref.network_ms(models[scheme]["decoder"], latent[1], latent[2])
+                dec_ms, _ = ref.network_ms(models[scheme]["decoder"], latent[1], latent[2], precision)
                 dec_gf = ref.gflops
                 print(f"      reference, networks alone: encoder {enc_ms:.2f} ms ({enc_gf:.2f} GFLOP, "
                       f"{enc_gf / enc_ms * 1e3:.1f} GFLOP/s) + decoder {dec_ms:.2f} ms ({dec_gf:.2f} GFLOP, "
                       f"{dec_gf / dec_ms * 1e3:.1f} GFLOP/s) per image = {1e3 / (enc_ms + dec_ms):.2f} images/s "
                       "on one thread")
-                if scheme == "lwe":
+                if scheme == "lwe" and precision == args.precisions[0]:
                     k = spf
                     e_ms, d_ms = ref.lwe_ms(keys["pub"], keys["sec"], k)
                     sd = ref.softdemod_msyms(k)
@@ -407,11 +420,13 @@ def main(argv=None):
                           f"soft decrypt {d_ms:.2f} ms per image (k = {k})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    key = ("lwe", 768, 512)
-    if key in results:
-        print(f"\nlwe_flowgraph_msyms: {results[key][1] / 1e6:.3f}")
-    else:
-        print("\nlwe_flowgraph_msyms: nan (lwe at 768x512 not run)")
+    # The last line: the blocks' default precision (bf16) when it ran, after the others.
+    last = "bf16" if "bf16" in args.precisions else args.precisions[-1]
+    print()
+    for precision in [p for p in args.precisions if p != last] + [last]:
+        key = ("lwe", 768, 512, precision)
+        name = "lwe_flowgraph_msyms" + ("" if precision == last else f"_{precision}")
+        print(f"{name}: {results[key][1] / 1e6:.3f}" if key in results else f"{name}: nan (lwe at 768x512 not run)")
     return 0
 
 

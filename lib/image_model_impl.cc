@@ -21,10 +21,12 @@ struct model_setup {
     size_t in_frame = 0, out_frame = 0; // bytes
 };
 
-std::unique_ptr<model_setup> setup(const std::string& model_file, int width, int height)
+std::unique_ptr<model_setup>
+setup(const std::string& model_file, int width, int height, const std::string& precision)
 {
     util::check_image_size(BLOCK, width, height);
     auto s = std::make_unique<model_setup>();
+    s->nn.set_precision(BLOCK, precision);
     s->nn.load(BLOCK, model_file);
     const size_t cin = sj_nn_model_input_channels(s->nn.model.get());
     if (cin != 3)
@@ -69,6 +71,7 @@ public:
     size_t frame_len() const override { return d_s->in_frame; }
     size_t output_frame_len() const override { return d_s->out_frame; }
     int scale() const override { return static_cast<int>(d_s->scale); }
+    std::string precision() const override { return d_s->nn.plan_precision(); }
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override
     {
@@ -107,9 +110,10 @@ public:
     }
 };
 
-image_model::sptr image_model::make(const std::string& model_file, int width, int height)
+image_model::sptr
+image_model::make(const std::string& model_file, int width, int height, const std::string& precision)
 {
-    return gnuradio::make_block_sptr<image_model_impl>(setup(model_file, width, height));
+    return gnuradio::make_block_sptr<image_model_impl>(setup(model_file, width, height, precision));
 }
 
 } // namespace securejscc

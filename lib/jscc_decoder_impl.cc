@@ -45,10 +45,11 @@ size_t upscale(util::nn_runner& nn, const std::string& model_file, size_t probe_
 }
 
 std::unique_ptr<decoder_setup> setup(const std::string& model_file, int width, int height,
-                                     const std::string& latent_type)
+                                     const std::string& latent_type, const std::string& precision)
 {
     util::check_image_size(BLOCK, width, height);
     auto s = std::make_unique<decoder_setup>();
+    s->nn.set_precision(BLOCK, precision);
     if (latent_type == "complex")
         s->complex_in = true;
     else if (latent_type == "float")
@@ -104,6 +105,7 @@ public:
     size_t input_frame() const override { return d_s->in_frame; }
     size_t output_frame() const override { return d_s->out_frame; }
     std::vector<size_t> latent_shape() const override { return { d_s->nn.in.c, d_s->nn.in.h, d_s->nn.in.w }; }
+    std::string precision() const override { return d_s->nn.plan_precision(); }
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override
     {
@@ -142,9 +144,11 @@ public:
 };
 
 jscc_decoder::sptr
-jscc_decoder::make(const std::string& model_file, int width, int height, const std::string& latent_type)
+jscc_decoder::make(const std::string& model_file, int width, int height, const std::string& latent_type,
+                   const std::string& precision)
 {
-    return gnuradio::make_block_sptr<jscc_decoder_impl>(setup(model_file, width, height, latent_type));
+    return gnuradio::make_block_sptr<jscc_decoder_impl>(
+        setup(model_file, width, height, latent_type, precision));
 }
 
 } // namespace securejscc

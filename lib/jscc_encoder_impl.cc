@@ -22,10 +22,12 @@ struct encoder_setup {
     size_t out_frame = 0; // items
 };
 
-std::unique_ptr<encoder_setup> setup(const std::string& model_file, int width, int height)
+std::unique_ptr<encoder_setup>
+setup(const std::string& model_file, int width, int height, const std::string& precision)
 {
     util::check_image_size(BLOCK, width, height);
     auto s = std::make_unique<encoder_setup>();
+    s->nn.set_precision(BLOCK, precision);
     s->nn.load(BLOCK, model_file);
     const size_t cin = sj_nn_model_input_channels(s->nn.model.get());
     if (cin != 3)
@@ -71,6 +73,7 @@ public:
     size_t input_frame() const override { return d_s->in_frame; }
     size_t output_frame() const override { return d_s->out_frame; }
     std::vector<size_t> latent_shape() const override { return { d_s->nn.out.c, d_s->nn.out.h, d_s->nn.out.w }; }
+    std::string precision() const override { return d_s->nn.plan_precision(); }
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override
     {
@@ -107,9 +110,10 @@ public:
     }
 };
 
-jscc_encoder::sptr jscc_encoder::make(const std::string& model_file, int width, int height)
+jscc_encoder::sptr
+jscc_encoder::make(const std::string& model_file, int width, int height, const std::string& precision)
 {
-    return gnuradio::make_block_sptr<jscc_encoder_impl>(setup(model_file, width, height));
+    return gnuradio::make_block_sptr<jscc_encoder_impl>(setup(model_file, width, height, precision));
 }
 
 } // namespace securejscc

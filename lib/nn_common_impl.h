@@ -30,6 +30,21 @@ struct nn_runner {
     nn_model_ptr model;
     nn_plan_ptr plan;
     chw_shape in, out;
+    sj_nn_precision precision = SJ_NN_FP32; // what make_plan asks for
+
+    /* The block's "precision" parameter: "bf16" or "fp32" (docs/model-format.md#precision). */
+    void set_precision(const char* block, const std::string& name)
+    {
+        if (sj_nn_precision_parse(name.c_str(), &precision) != SJ_OK)
+            fail_arg(block, "precision", "must be \"bf16\" or \"fp32\", got \"" + name + "\"");
+    }
+
+    /* What the plan runs in: "bf16", or "fp32" (asked for, or where the CPU has no
+     * AVX-512 BF16). */
+    std::string plan_precision() const
+    {
+        return sj_nn_precision_name(sj_nn_plan_precision(plan.get()));
+    }
 
     void load(const char* block, const std::string& path)
     {
@@ -46,7 +61,7 @@ struct nn_runner {
     void make_plan(const char* block, size_t h, size_t w, const char* param = nullptr)
     {
         sj_nn_plan* p = nullptr;
-        const sj_status st = sj_nn_model_plan(model.get(), h, w, &p);
+        const sj_status st = sj_nn_model_plan_precision(model.get(), h, w, precision, &p);
         if (st != SJ_OK) {
             const size_t m = sj_nn_model_size_multiple(model.get());
             const bool height_off = m > 1 && h % m != 0 && w % m == 0;

@@ -1,7 +1,7 @@
 /* Times the C neural-network runtime on one or more models chained (e.g. an encoder then
  * a decoder), at one input size, and reports its peak memory.
  *
- *   bench_nn_runtime HEIGHT WIDTH ITERS MODEL [MODEL...]
+ *   bench_nn_runtime [--precision=fp32|bf16] HEIGHT WIDTH ITERS MODEL [MODEL...]
  *
  * Prints key: value lines (seconds_per_run, images_per_s, gflop_per_s, plan_bytes,
  * max_rss_kb: peak resident memory) for bench/bench_nn_vs_torch.py to read. The input is a fixed smooth
@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -47,8 +48,17 @@ static double now(void)
 
 int main(int argc, char** argv)
 {
+    sj_nn_precision prec = SJ_NN_FP32;
+    if (argc > 1 && !strncmp(argv[1], "--precision=", 12)) {
+        if (sj_nn_precision_parse(argv[1] + 12, &prec) != SJ_OK) {
+            fprintf(stderr, "%s\n", sj_last_error());
+            return 2;
+        }
+        argv++, argc--;
+    }
     if (argc < 5 || argc - 4 > MAX_MODELS) {
-        fprintf(stderr, "usage: %s HEIGHT WIDTH ITERS MODEL [MODEL...]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--precision=fp32|bf16] HEIGHT WIDTH ITERS MODEL [MODEL...]\n",
+                argv[0]);
         return 2;
     }
     size_t h = strtoul(argv[1], NULL, 10), w = strtoul(argv[2], NULL, 10);
@@ -62,7 +72,7 @@ int main(int argc, char** argv)
     size_t plan_bytes = 0;
     for (int i = 0; i < nm; i++) {
         if (sj_nn_model_load(argv[4 + i], &m[i]) != SJ_OK ||
-            sj_nn_model_plan(m[i], hh, ww, &p[i]) != SJ_OK) {
+            sj_nn_model_plan_precision(m[i], hh, ww, prec, &p[i]) != SJ_OK) {
             fprintf(stderr, "%s: %s\n", argv[4 + i], sj_last_error());
             return 1;
         }
@@ -99,6 +109,7 @@ int main(int argc, char** argv)
     printf("gflop_per_s: %.3f\n", mean > 0 ? flops / mean * 1e-9 : 0.0);
     printf("gflop_per_run: %.6f\n", flops * 1e-9);
     printf("plan_bytes: %zu\n", plan_bytes);
+    printf("precision: %s\n", sj_nn_precision_name(sj_nn_plan_precision(p[0])));
     printf("max_rss_kb: %ld\n", peak_rss_kb());
     for (int i = nm - 1; i >= 0; i--) {
         sj_nn_plan_destroy(p[i]);

@@ -169,15 +169,19 @@ void sj_nn_conv_direct(const sj_nn_node* n, const float* x, sj_nn_shape in, floa
                        const sj_nn_epilogue* ep, const float* xg, const float* res);
 /* ops_conv_winograd.c: Winograd F(2x2, 3x3) for stride-1 3x3 convolutions with at least
  * 8 channels in and out, on the direct kernels' instruction sets (not GENERIC), unless
- * SJ_NN_WINOGRAD=0. Packed weights: 16 * cout * cin floats (pack returns -1 when out of
- * memory). Same epilogue and aliasing rules as sj_nn_conv_direct. */
+ * SJ_NN_WINOGRAD=0. Packed weights: sj_nn_winograd_packed_len floats (pack returns -1
+ * when out of memory). Same epilogue and aliasing rules as sj_nn_conv_direct.
+ * bf16 (AVX-512 only, where sj_nn_winograd_bf16_supported): the products over input
+ * channels in bfloat16 (winograd_bf16_kernel.h); pack and conv must agree on it. */
 int sj_nn_winograd_fits(const sj_nn_node* n, sj_nn_isa isa);
+int sj_nn_winograd_bf16_supported(void);
+size_t sj_nn_winograd_packed_len(const sj_nn_node* n, int bf16);
 size_t sj_nn_winograd_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out,
                               size_t budget);
-int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst);
+int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, int bf16, float* dst);
 void sj_nn_winograd_conv(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
                          sj_nn_shape out, const float* packed, float* scratch,
-                         size_t scratch_len, sj_nn_isa isa, const sj_nn_post* post,
+                         size_t scratch_len, sj_nn_isa isa, int bf16, const sj_nn_post* post,
                          const sj_nn_epilogue* ep, const float* xg, const float* res);
 
 /* One input row of w floats (src; NULL: a row of zeros), padded with pw zeros on the left

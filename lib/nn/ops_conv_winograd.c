@@ -11,16 +11,23 @@
  * SJ_NN_WINOGRAD=0 in the environment turns it off (the direct kernel then runs). */
 #include "nn_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SJ_NN_WINO_TC 48                   /* tiles per chunk: a multiple of every VW */
+
+/* One chunk of tiles: input transform, products, output transform (winograd_kernel.h). */
+typedef void (*sj_wino_chunk_fn)(const float* const* rows, size_t cs, size_t half, size_t cin,
+                                 size_t cout, size_t t0, size_t nt, const float* U,
+                                 const float* bias, float* V, float* M, float* O, size_t os);
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #define SJ_NN_X86 1
 #include "simd_avx512.h"
 #include "conv_direct_kernel.h"
 #include "winograd_kernel.h"
+#include "winograd_bf16_kernel.h"
 #include "simd_undef.h"
 
 #include "simd_avx2.h"
@@ -65,7 +72,51 @@ size_t sj_nn_winograd_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape o
     return n->cin * 4 * 2 * half_len(out) + tiles_len(n);
 }
 
-int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst)
+int sj_nn_winograd_bf16_supported(void)
+{
+#if SJ_NN_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512bf16");
+#else
+    return 0;
+#endif
+}
+
+size_t sj_nn_winograd_packed_len(const sj_nn_node* n, int bf16)
+{
+    return 16 * n->cout * (bf16 ? (n->cin + 1) / 2 : n->cin);
+}
+
+/* float32 to bfloat16, round to nearest even (as VCVTNE2PS2BF16 does; weights are finite) */
+static uint32_t bf16_bits(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return (b + 0x7fffu + ((b >> 16) & 1u)) >> 16;
+}
+
+/* One position's [cout][cin] float32 weights as wino_gemm_bf16 reads them: channel blocks
+ * of 8, 4, 2, 1, each [cin pair][cob] pairs. */
+static void pack_pairs(const float* u, size_t cout, size_t cin, uint32_t* dst)
+{
+    size_t np = (cin + 1) / 2;
+    for (size_t co = 0; co < cout;) {
+        size_t cob = 8;
+        while (co + cob > cout)
+            cob /= 2;
+        for (size_t cp = 0; cp < np; cp++)
+            for (size_t c = 0; c < cob; c++) {
+                const float* w = u + (co + c) * cin;
+                uint32_t lo = bf16_bits(w[2 * cp]);
+                uint32_t hi = 2 * cp + 1 < cin ? bf16_bits(w[2 * cp + 1]) : 0u;
+                dst[co * np + cp * cob + c] = lo | hi << 16;
+            }
+        co += cob;
+    }
+}
+
+int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, int bf16, float* dst)
 {
     /* U = G g G^T per channel pair, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], in
      * double; then each of the 16 positions packed as a 1x1 layer's [cout, cin] weight. */
@@ -87,7 +138,9 @@ int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst)
                     u[((size_t)(4 * i + j) * cout + co) * cin + ci] = (float)s;
                 }
         }
-    for (size_t e = 0; e < 16; e++) {
+    for (size_t e = 0; bf16 && e < 16; e++)
+        pack_pairs(u + e * cout * cin, cout, cin, (uint32_t*)dst + e * cout * ((cin + 1) / 2));
+    for (size_t e = 0; !bf16 && e < 16; e++) {
         sj_nn_tensor t = { .ndim = 4, .shape = { cout, cin, 1, 1 }, .count = cout * cin,
                            .data = u + e * cout * cin };
         sj_nn_node one = { .op = SJ_OP_CONV2D, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
@@ -100,7 +153,7 @@ int sj_nn_winograd_pack(const sj_nn_node* n, sj_nn_isa isa, float* dst)
 
 void sj_nn_winograd_conv(const sj_nn_node* n, const float* x, sj_nn_shape in, float* y,
                          sj_nn_shape out, const float* packed, float* scratch,
-                         size_t scratch_len, sj_nn_isa isa, const sj_nn_post* post,
+                         size_t scratch_len, sj_nn_isa isa, int bf16, const sj_nn_post* post,
                          const sj_nn_epilogue* ep, const float* xg, const float* res)
 {
     (void)scratch_len; /* at least sj_nn_winograd_scratch's */
@@ -108,12 +161,13 @@ void sj_nn_winograd_conv(const sj_nn_node* n, const float* x, sj_nn_shape in, fl
 #if SJ_NN_X86
     if (isa == SJ_NN_ISA_AVX512)
         wino_conv_avx512(x, in, out, n->ph, n->pw, packed, bias, post, ep, xg, res, y, scratch,
-                         half_len(out));
+                         half_len(out), bf16 ? wino_chunk_bf16 : NULL);
     else if (isa == SJ_NN_ISA_AVX2)
         wino_conv_avx2(x, in, out, n->ph, n->pw, packed, bias, post, ep, xg, res, y, scratch,
-                       half_len(out));
+                       half_len(out), NULL);
 #else
     (void)x, (void)in, (void)y, (void)packed, (void)scratch, (void)isa, (void)ep, (void)xg;
+    (void)bf16;
     (void)res, (void)bias, (void)post;
 #endif
 }

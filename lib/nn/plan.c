@@ -377,6 +377,33 @@ static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj_nn_plan** plan)
 {
+    return sj_nn_model_plan_precision(m, height, width, SJ_NN_FP32, plan);
+}
+
+sj_nn_precision sj_nn_plan_precision(const sj_nn_plan* p)
+{
+    return p ? p->precision : SJ_NN_FP32;
+}
+
+const char* sj_nn_precision_name(sj_nn_precision precision)
+{
+    return precision == SJ_NN_BF16 ? "bf16" : "fp32";
+}
+
+sj_status sj_nn_precision_parse(const char* name, sj_nn_precision* precision)
+{
+    if (!name || !precision)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_nn_precision_parse: NULL argument");
+    if (!strcmp(name, "fp32") || !strcmp(name, "bf16")) {
+        *precision = name[0] == 'b' ? SJ_NN_BF16 : SJ_NN_FP32;
+        return SJ_OK;
+    }
+    return sj_fail(SJ_ERR_INVALID_ARG, "unknown precision '%s' (fp32 or bf16)", name);
+}
+
+sj_status sj_nn_model_plan_precision(const sj_nn_model* m, size_t height, size_t width,
+                                     sj_nn_precision precision, sj_nn_plan** plan)
+{
     if (!m || !plan)
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_nn_model_plan: model or plan pointer is NULL");
     *plan = NULL;
@@ -401,7 +428,11 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
     if (sj_nn_profile_enabled())
         p->prof_s = calloc(m->nnodes, sizeof *p->prof_s); /* NULL: no profile, no harm */
     sj_nn_isa isa = sj_nn_cpu_isa();
+    int bf16_ok = precision == SJ_NN_BF16 && isa == SJ_NN_ISA_AVX512 &&
+                  sj_nn_winograd_bf16_supported();
     sj_status st = SJ_OK;
+    if (precision != SJ_NN_FP32 && precision != SJ_NN_BF16)
+        st = sj_fail(SJ_ERR_INVALID_ARG, "sj_nn_model_plan: unknown precision %d", (int)precision);
     if (!p->shapes || !p->ptr || !p->exec)
         st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
     if (st == SJ_OK)
@@ -424,13 +455,17 @@ sj_status sj_nn_model_plan(const sj_nn_model* m, size_t height, size_t width, sj
         e->dst_val = n->out;
         int conv = n->op == SJ_OP_CONV2D && sj_nn_conv_direct_fits(n);
         int wino = conv && sj_nn_winograd_fits(n, isa);
+        int bf16 = wino && bf16_ok;
         int gdn = sj_nn_gdn_direct_fits(n);
         if (isa != SJ_NN_ISA_GENERIC && (conv || gdn)) {
-            size_t len = wino ? 16 * n->cout * n->cin : conv ? n->weight->count : n->gamma->count;
+            size_t len = wino ? sj_nn_winograd_packed_len(n, bf16)
+                              : conv ? n->weight->count : n->gamma->count;
             e->isa = isa;
             e->wino = (unsigned char)wino;
+            e->bf16 = (unsigned char)bf16;
+            p->precision = bf16 ? SJ_NN_BF16 : p->precision;
             e->packed = malloc(len * sizeof(float));
-            if (!e->packed || (wino && sj_nn_winograd_pack(n, isa, e->packed) != 0)) {
+            if (!e->packed || (wino && sj_nn_winograd_pack(n, isa, bf16, e->packed) != 0)) {
                 st = sj_fail(SJ_ERR_NOMEM, "sj_nn_model_plan: no memory");
                 break;
             }

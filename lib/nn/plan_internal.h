@@ -8,6 +8,7 @@
 typedef struct {
     sj_nn_isa isa;         /* the ISA of a direct conv/GDN (GENERIC: im2col, sgemm) */
     unsigned char wino;    /* a direct 3x3 convolution run as Winograd F(2x2, 3x3) */
+    unsigned char bf16;    /* ... with its products in bfloat16 (plan precision BF16) */
     unsigned char shuffle; /* a pixel shuffle fused after a convolution */
     unsigned char fused;   /* an add/activation already done by the node before it */
     float* packed;         /* its weights (or gamma) reordered for that kernel */
@@ -30,6 +31,7 @@ struct sj_nn_plan {
     float** slots;         /* the distinct buffers, each from volk_malloc */
     size_t nslots;
     sj_nn_node_exec* exec; /* per node: how the direct kernels run it (plan.c) */
+    sj_nn_precision precision; /* what the plan runs in (BF16 only where the CPU can) */
     float* scratch;        /* im2col / col2im / GDN tiles */
     size_t scratch_len;
     size_t bytes;

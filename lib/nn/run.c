@@ -37,8 +37,8 @@ static void run_node(sj_nn_plan* p, size_t i)
             }
             const sj_nn_post* pp = g >= 0 || e->shuffle || e->pw_of >= 0 ? &post : NULL;
             if (e->wino)
-                sj_nn_winograd_conv(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
-                                    &last->ep, xg, res);
+                sj_nn_winograd_conv(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa,
+                                    e->bf16, pp, &last->ep, xg, res);
             else
                 sj_nn_conv_direct(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa, pp,
                                   &last->ep, xg, res);

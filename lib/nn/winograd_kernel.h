@@ -135,7 +135,8 @@ static TARGET void ISA(wino_chunk)(const float* const* rows, size_t cs, size_t h
     ISA(wino_out)(M, nt, cout, nt, bias, O, os);
 }
 
-/* A whole convolution, tile row by tile row: the 4 split input rows a tile row reads sit
+/* A whole convolution (chunk: another chunk kernel, e.g. wino_chunk_bf16, or NULL for
+ * this ISA's wino_chunk), tile row by tile row: the 4 split input rows a tile row reads sit
  * in a ring of 4 slots per channel (slot = padded row mod 4), so each input row is split
  * once and the next tile row adds only its 2 new rows; each tile row goes in chunks of
  * SJ_NN_WINO_TC tiles, each chunk's two output rows through the epilogue (or the pixel
@@ -145,7 +146,7 @@ static TARGET void ISA(wino_conv)(const float* x, sj_nn_shape in, sj_nn_shape ou
                                   size_t pw, const float* U, const float* bias,
                                   const sj_nn_post* post, const sj_nn_epilogue* ep,
                                   const float* xg, const float* res, float* y, float* scratch,
-                                  size_t half)
+                                  size_t half, sj_wino_chunk_fn chunk)
 {
     const float* gamma = post ? post->gamma : NULL;
     const float* beta = post ? post->beta : NULL;
@@ -172,7 +173,8 @@ static TARGET void ISA(wino_conv)(const float* x, sj_nn_shape in, sj_nn_shape ou
         for (size_t t0 = 0; t0 < ntw; t0 += SJ_NN_WINO_TC) {
             size_t nt = ntw - t0 < SJ_NN_WINO_TC ? ntw - t0 : SJ_NN_WINO_TC;
             nt = (nt + VW - 1) / VW * VW;
-            ISA(wino_chunk)(rows, cs, half, cin, cout, t0, nt, U, bias, V, M, O, os);
+            (chunk ? chunk : ISA(wino_chunk))(rows, cs, half, cin, cout, t0, nt, U, bias, V, M,
+                                              O, os);
             for (size_t r = 0; r < 2 && 2 * tr + r < out.h; r++) {
                 size_t px0 = 2 * t0, npx = out.w - px0 < 2 * nt ? out.w - px0 : 2 * nt;
                 size_t off = (2 * tr + r) * out.w + px0;

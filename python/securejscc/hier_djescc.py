@@ -14,11 +14,11 @@ class djescc_tx(gr.hier_block2):
     symbols out. encrypt_model: a djescc_encrypt U-Net; encoder_model: a deepjscc_encoder
     model with complex_symbols output."""
 
-    def __init__(self, width, height, encrypt_model, encoder_model):
+    def __init__(self, width, height, encrypt_model, encoder_model, precision="bf16"):
         gr.hier_block2.__init__(self, "djescc_tx", gr.io_signature(1, 1, gr.sizeof_char),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
-        self.encrypt = _sj.image_model(encrypt_model, int(width), int(height))
-        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height))
+        self.encrypt = _sj.image_model(encrypt_model, int(width), int(height), precision)
+        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height), precision)
         if not self.encoder.complex_output():
             raise ValueError("securejscc.djescc_tx: encoder_model: the model must output complex symbols")
         self.connect(self, self.encrypt, self.encoder, self)
@@ -32,11 +32,11 @@ class djescc_rx(gr.hier_block2):
     decoder_model: a deepjscc_decoder model; decrypt_model: the djescc_decrypt U-Net, or
     "" for an eavesdropper without it (she gets the protected image)."""
 
-    def __init__(self, width, height, decoder_model, decrypt_model=""):
+    def __init__(self, width, height, decoder_model, decrypt_model="", precision="bf16"):
         gr.hier_block2.__init__(self, "djescc_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
                                 gr.io_signature(1, 1, gr.sizeof_char))
-        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "complex")
-        self.decrypt = _sj.image_model(decrypt_model, int(width), int(height)) if decrypt_model else None
+        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "complex", precision)
+        self.decrypt = _sj.image_model(decrypt_model, int(width), int(height), precision) if decrypt_model else None
         chain = [self, self.decoder] + ([self.decrypt] if self.decrypt is not None else []) + [self]
         self.connect(*chain)
 

@@ -93,10 +93,10 @@ class lwe_tx(gr.hier_block2):
     metadata sets the quantiser (model_quantizer); pubkey_file: an LWE public key from
     securejscc-keygen --scheme lwe."""
 
-    def __init__(self, width, height, encoder_model, pubkey_file):
+    def __init__(self, width, height, encoder_model, pubkey_file, precision="bf16"):
         gr.hier_block2.__init__(self, "lwe_tx", gr.io_signature(1, 1, gr.sizeof_char),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
-        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height))
+        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height), precision)
         if self.encoder.complex_output():
             raise ValueError("securejscc.lwe_tx: encoder_model: the model must output a float latent in (0, 1), "
                              "not complex symbols")
@@ -124,12 +124,13 @@ class lwe_rx(gr.hier_block2):
     in the demodulator); preset: the LWE preset of the key (sets the decryption noise the
     dequantiser assumes)."""
 
-    def __init__(self, width, height, decoder_model, seckey_file="", noise_var=0.1, preset="medium"):
+    def __init__(self, width, height, decoder_model, seckey_file="", noise_var=0.1, preset="medium",
+                 precision="bf16"):
         gr.hier_block2.__init__(self, "lwe_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
                                 gr.io_signature(1, 1, gr.sizeof_char))
         if preset not in LWE_PRESETS:
             raise ValueError(f"securejscc.lwe_rx: preset: unknown preset {preset!r}; one of {sorted(LWE_PRESETS)}")
-        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "float")
+        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "float", precision)
         k = self.decoder.input_frame()
         p = LWE_PRESETS[preset][1]
         self.demod = _sj.soft_demod("4096qam", k, float(noise_var))

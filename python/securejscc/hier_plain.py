@@ -17,10 +17,10 @@ class plain_tx(gr.hier_block2):
     width, height: image size (padded by the model's size policy when not a multiple of 4);
     encoder_model: a deepjscc_encoder model file whose output kind is complex_symbols."""
 
-    def __init__(self, width, height, encoder_model):
+    def __init__(self, width, height, encoder_model, precision="bf16"):
         gr.hier_block2.__init__(self, "plain_tx", gr.io_signature(1, 1, gr.sizeof_char),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
-        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height))
+        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height), precision)
         if not self.encoder.complex_output():
             raise ValueError("securejscc.plain_tx: encoder_model: the model must output complex symbols "
                              "(output kind complex_symbols)")
@@ -34,10 +34,10 @@ class plain_rx(gr.hier_block2):
     """Plain DeepJSCC receiver: complex symbols in, bytes (frames of width x height x 3)
     out. decoder_model: a deepjscc_decoder model file matching the transmitter's encoder."""
 
-    def __init__(self, width, height, decoder_model):
+    def __init__(self, width, height, decoder_model, precision="bf16"):
         gr.hier_block2.__init__(self, "plain_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
                                 gr.io_signature(1, 1, gr.sizeof_char))
-        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "complex")
+        self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "complex", precision)
         self.connect(self, self.decoder, self)
 
     def symbols_per_frame(self):

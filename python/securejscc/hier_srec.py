@@ -33,11 +33,11 @@ class srec_tx(gr.hier_block2):
     encoder_model: an srec_encoder model (float latent); key_file: a keystream key from
     securejscc-keygen --scheme srec; modulation: bpsk, qpsk or 16qam."""
 
-    def __init__(self, width, height, encoder_model, key_file, modulation="16qam"):
+    def __init__(self, width, height, encoder_model, key_file, modulation="16qam", precision="bf16"):
         gr.hier_block2.__init__(self, "srec_tx", gr.io_signature(1, 1, gr.sizeof_char),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
         _check_modulation("srec_tx", modulation)
-        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height))
+        self.encoder = _sj.jscc_encoder(encoder_model, int(width), int(height), precision)
         if self.encoder.complex_output():
             raise ValueError("securejscc.srec_tx: encoder_model: the model must output a float latent, "
                              "not complex symbols")
@@ -64,7 +64,7 @@ class srec_rx(gr.hier_block2):
     (hard decisions barely use it)."""
 
     def __init__(self, width, height, decoder_model, key_file="", modulation="16qam", sr_model="", noise_var=0.1,
-                 upsample_model=""):
+                 upsample_model="", precision="bf16"):
         gr.hier_block2.__init__(self, "srec_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
                                 gr.io_signature(1, 1, gr.sizeof_char))
         _check_modulation("srec_rx", modulation)
@@ -81,14 +81,14 @@ class srec_rx(gr.hier_block2):
             raise ValueError(f"securejscc.srec_rx: upsample_model: the decoder gives a 1/{r} resolution image; "
                              "give sr_model (srec_sr) or upsample_model (srec_upsample) to bring it back")
         self.scale = r
-        self.decoder = _sj.jscc_decoder(decoder_model, width // r, height // r, "float")
+        self.decoder = _sj.jscc_decoder(decoder_model, width // r, height // r, "float", precision)
         k = self.decoder.input_frame()
         self.bits = BITS[modulation]
         self.demod = _sj.soft_demod(modulation, k * 8 // self.bits, float(noise_var), True)
         self.decrypt = _sj.keystream_decrypt(key_file, 256, k) if key_file else None
         self.dequantizer = _sj.byte_dequantizer(k)
         last = sr_model or (upsample_model if r > 1 else "")
-        self.sr = _sj.image_model(last, width // r, height // r) if last else None
+        self.sr = _sj.image_model(last, width // r, height // r, precision) if last else None
         if self.sr is not None and self.sr.scale() != r:
             param = "sr_model" if sr_model else "upsample_model"
             raise ValueError(f"securejscc.srec_rx: {param}: {last} scales by {self.sr.scale()}, but the decoder "

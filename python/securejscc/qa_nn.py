@@ -216,11 +216,12 @@ def test_bad_parameters(tmp_path):
         securejscc.image_model(DEC, W, H)
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
 @pytest.mark.parametrize("name,scale", [("unet", 1), ("srec_sr", 1), ("srec_sr_x2", 2)])
-def test_image_model_equals_core_and_keeps_tags(name, scale):
+def test_image_model_equals_core_and_keeps_tags(name, scale, precision):
     """Same-size networks and a scale-2 one (srec_sr_x2: 32x32 -> 64x64, output frames four
-    times the input frames): each frame equals the core's run, and each frame's tag lands
-    on its output frame's first byte."""
+    times the input frames): each frame equals the core's run planned in the block's
+    precision, and each frame's tag lands on its output frame's first byte."""
     path = os.path.join(DATA, name + ".safetensors")
     frames = [crop(*c) for c in CROPS[:2]]
     n = W * H * 3
@@ -228,18 +229,46 @@ def test_image_model_equals_core_and_keeps_tags(name, scale):
     tb = gr.top_block()
     src = blocks.vector_source_b(np.concatenate([f.ravel() for f in frames]).tolist(),
                                  tags=[tag(f * n, "sj_frame", pmt.from_uint64(f)) for f in range(2)])
-    blk = securejscc.image_model(path, W, H)
+    blk = securejscc.image_model(path, W, H, precision)
     snk = blocks.vector_sink_b()
     tb.connect(src, blk, snk)
     tb.run()
     assert (blk.scale(), blk.frame_len(), blk.output_frame_len()) == (scale, n, m)
     out = np.array(snk.data(), np.uint8)
     assert len(out) == 2 * m
-    model = sjnn.Model(core(), path)
+    model = sjnn.Model(core(), path, precision=precision)
     for f, img in enumerate(frames):
         assert np.array_equal(out[f * m:(f + 1) * m].reshape(H * scale, W * scale, 3),
                               to_bytes(model.run(to_chw(img))))
     assert sorted((t.offset, pmt.to_uint64(t.value)) for t in snk.tags()) == [(0, 0), (m, 1)]
+    assert blk.precision() == model.planned
+
+
+def test_precision_default_and_bad_value():
+    """The blocks plan bf16 by default, which the core grants only on CPUs with AVX-512
+    BF16 (fp32 elsewhere); the block reports what its plan got. bf16 and fp32 outputs of a
+    U-Net with Winograd layers differ (where bf16 runs) but stay within a few grey levels.
+    An unknown precision names the block and the parameter."""
+    path = os.path.join(DATA, "unet.safetensors")
+    model = sjnn.Model(core(), path, precision="bf16")
+    img = to_chw(crop(*CROPS[0]))
+    y16 = model.run(img)
+    for blk in (securejscc.image_model(path, W, H), securejscc.jscc_encoder(ENC, W, H),
+                securejscc.jscc_decoder(DEC, W, H)):
+        assert blk.precision() in ("bf16", "fp32")
+    assert securejscc.image_model(path, W, H).precision() == model.planned
+    assert securejscc.image_model(path, W, H, "fp32").precision() == "fp32"
+    y32 = sjnn.Model(core(), path).run(img)
+    diff = np.abs(y16 - y32).max()
+    if model.planned == "bf16":
+        assert 0 < diff < 0.05, diff
+    else:
+        assert diff == 0
+    for make in (lambda: securejscc.image_model(path, W, H, "fp64"),
+                 lambda: securejscc.jscc_encoder(ENC, W, H, "half"),
+                 lambda: securejscc.jscc_decoder(DEC, W, H, "complex", "")):
+        with pytest.raises(ValueError, match=r"(image_model|jscc_encoder|jscc_decoder).*precision"):
+            make()
 
 
 def test_flowgraph_awgn_20db_psnr(tmp_path):

@@ -58,6 +58,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="channel noise seed")
     ap.add_argument("--core-lib", default=os.path.join(ROOT, "build", "lib", "core", "libsecurejscc-core.so"))
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--precision", choices=Core.PRECISIONS, default="fp32",
+                    help="arithmetic of the networks (default fp32; bf16: the runtime's bfloat16 Winograd "
+                    "products, docs/model-format.md#precision)")
     ap.add_argument("--modulation", choices=("bpsk", "qpsk", "16qam"),
                     help="srec, srec_nosr: modem (default: the one the model was trained for)")
     ap.add_argument("--eve-decrypt", metavar="FILE",
@@ -69,7 +72,7 @@ def main():
     if not os.path.exists(args.core_lib):
         ap.error(f"core library not found: {args.core_lib} (build first, or pass --core-lib)")
 
-    core = Core(args.core_lib)
+    core = Core(args.core_lib, args.precision)
     if args.modulation and not args.scheme.startswith("srec"):
         ap.error("--modulation is for --scheme srec / srec_nosr")
     options = {"modulation": args.modulation} if args.modulation else {}
@@ -98,7 +101,8 @@ def main():
     for r in results:
         print(f"| {r['set']} ({r['images']}) | {r['snr_db']:g} | {r['psnr_bob']:.2f} | {r['ssim_bob']:.4f} | "
               f"{r['psnr_eve']:.2f} | {r['ssim_eve']:.4f} |")
-    print(f"({time.time() - t0:.0f} s, scheme {args.scheme}, models {args.models}, seed {args.seed})")
+    print(f"({time.time() - t0:.0f} s, scheme {args.scheme}, models {args.models}, seed {args.seed}, "
+          f"precision {args.precision})")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

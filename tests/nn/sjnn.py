@@ -15,6 +15,9 @@ def core_lib(path=None):
     lib.sj_nn_model_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(vp)]
     lib.sj_nn_model_load_memory.argtypes = [ctypes.c_char_p, sz, ctypes.POINTER(vp)]
     lib.sj_nn_model_plan.argtypes = [vp, sz, sz, ctypes.POINTER(vp)]
+    lib.sj_nn_model_plan_precision.argtypes = [vp, sz, sz, ctypes.c_int, ctypes.POINTER(vp)]
+    lib.sj_nn_plan_precision.argtypes = [vp]
+    lib.sj_nn_plan_precision.restype = ctypes.c_int
     lib.sj_nn_plan_run.argtypes = [vp, ctypes.c_void_p, ctypes.c_void_p]
     lib.sj_nn_plan_output_shape.argtypes = [vp] + [ctypes.POINTER(sz)] * 3
     lib.sj_nn_plan_destroy.argtypes = [vp]
@@ -23,7 +26,7 @@ def core_lib(path=None):
     lib.sj_nn_model_metadata.restype = ctypes.c_char_p
     lib.sj_last_error.restype = ctypes.c_char_p
     for f in ("sj_nn_model_load", "sj_nn_model_load_memory", "sj_nn_model_plan",
-              "sj_nn_plan_run"):
+              "sj_nn_model_plan_precision", "sj_nn_plan_run"):
         getattr(lib, f).restype = ctypes.c_int
     return lib
 
@@ -35,9 +38,16 @@ class NNError(RuntimeError):
         self.detail = detail
 
 
+PRECISIONS = ("fp32", "bf16")  # sj_nn_precision, in the enum's order
+
+
 class Model:
-    def __init__(self, lib, path=None, data=None):
+    def __init__(self, lib, path=None, data=None, precision="fp32"):
+        """precision: what run() plans in (sj_nn_model_plan_precision); after a run,
+        self.planned says what the plan got (bf16 falls back to fp32 without AVX-512 BF16)."""
         self.lib = lib
+        self.precision = PRECISIONS.index(precision)
+        self.planned = None
         self.h = ctypes.c_void_p()
         if data is not None:
             st = lib.sj_nn_model_load_memory(data, len(data), ctypes.byref(self.h))
@@ -54,9 +64,11 @@ class Model:
         """x: float32 array [C, H, W]; returns the output array."""
         x = np.ascontiguousarray(x, dtype=np.float32)
         plan = ctypes.c_void_p()
-        st = self.lib.sj_nn_model_plan(self.h, x.shape[1], x.shape[2], ctypes.byref(plan))
+        st = self.lib.sj_nn_model_plan_precision(self.h, x.shape[1], x.shape[2], self.precision,
+                                                 ctypes.byref(plan))
         if st != 0:
             raise NNError(st, self.lib.sj_last_error().decode(errors="replace"))
+        self.planned = PRECISIONS[self.lib.sj_nn_plan_precision(plan)]
         try:
             c, h, w = ctypes.c_size_t(), ctypes.c_size_t(), ctypes.c_size_t()
             self.lib.sj_nn_plan_output_shape(plan, ctypes.byref(c), ctypes.byref(h),

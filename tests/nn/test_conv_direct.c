@@ -84,6 +84,7 @@ typedef struct {
     int gdn; /* 1 GDN, 2 IGDN fused after the convolution (before res/activation) */
     int wino; /* through sj_nn_winograd_conv (3x3 stride 1) */
     int shuffle; /* a pixel shuffle (factor 2) fused, before res/activation */
+    int bf16; /* Winograd with its products in bfloat16 (error relative to max |ref|) */
 } conv_extra;
 
 static double run_case_x(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_t pad,
@@ -151,9 +152,9 @@ static double run_case_x(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_
     size_t s = ex.wino ? sj_nn_winograd_scratch(&n, in, out, budget)
                        : sj_nn_conv_direct_scratch(&n, in, out, budget);
     float* scratch = rand_buf(s);
-    float* packed = rand_buf(ex.wino ? 16 * cout * cin : wt.count);
+    float* packed = rand_buf(ex.wino ? sj_nn_winograd_packed_len(&n, ex.bf16) : wt.count);
     if (ex.wino)
-        sj_nn_winograd_pack(&n, isa, packed);
+        sj_nn_winograd_pack(&n, isa, ex.bf16, packed);
     else
         sj_nn_conv_direct_pack(&n, isa, packed);
     sj_nn_ep_mode mode = ex.gate ? SJ_NN_EP_GATE
@@ -161,12 +162,18 @@ static double run_case_x(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_
                                   : SJ_NN_EP_CONV;
     sj_nn_epilogue ep = { mode, slope, ex.sigmoid };
     if (ex.wino)
-        sj_nn_winograd_conv(&n, x, in, y, out, packed, scratch, s, isa,
+        sj_nn_winograd_conv(&n, x, in, y, out, packed, scratch, s, isa, ex.bf16,
                             ex.gdn || ex.shuffle ? &stage : NULL, &ep, xg, res);
     else
         sj_nn_conv_direct(&n, x, in, y, out, packed, scratch, s, isa,
                           ex.gdn || ex.shuffle ? &stage : NULL, &ep, xg, res);
     double err = max_error(y, ref, ny, 1);
+    if (ex.bf16 && err < 1e30) {
+        double top = 0.0;
+        for (size_t i = 0; i < ny; i++)
+            top = fmax(top, fabs((double)ref[i]));
+        err /= top > 0.0 ? top : 1.0;
+    }
     free(wt.data);
     free(bt.data);
     free(x);
@@ -189,7 +196,7 @@ static double run_case(sj_nn_isa isa, size_t cin, size_t cout, size_t k, size_t 
                        size_t h, size_t w, int with_bias, float slope, int with_res,
                        size_t budget)
 {
-    conv_extra ex = { 1, 0, 0, 0, 0, 0 };
+    conv_extra ex = { 1, 0, 0, 0, 0, 0, 0 };
     return run_case_x(isa, cin, cout, k, pad, h, w, with_bias, slope, with_res, budget, ex);
 }
 
@@ -258,8 +265,8 @@ SJ_TEST(direct_network_sizes)
                  e3);
         /* a ResBlock's conv2 + GDN + skip, its stride-2 conv1, and an IGDN at 64 channels
          * (the fused GDN's largest tile) */
-        conv_extra g = { 1, 0, 0, 1, 0, 0 }, s2 = { 2, 0, 0, 0, 0, 0 },
-                   ig = { 1, 0, 0, 2, 0, 0 };
+        conv_extra g = { 1, 0, 0, 1, 0, 0, 0 }, s2 = { 2, 0, 0, 0, 0, 0, 0 },
+                   ig = { 1, 0, 0, 2, 0, 0, 0 };
         double e4 = run_case_x((sj_nn_isa)isa, 32, 32, 3, 1, 11, 101, 1, 1.0f, 1, 1 << 16, g);
         double e5 = run_case_x((sj_nn_isa)isa, 3, 32, 3, 1, 24, 97, 1, 0.01f, 0, 1 << 16, s2);
         double e6 = run_case_x((sj_nn_isa)isa, 16, 64, 3, 1, 5, 61, 1, 0.0f, 1, 1 << 20, ig);
@@ -360,7 +367,7 @@ SJ_TEST(direct_stride2_and_gate_every_isa)
                             /* v: stride 2 plain, stride 2 gated, stride 1 gated, stride 2
                              * with a final sigmoid, GDN fused (stride 1, 2), IGDN fused */
                             conv_extra ex = { v == 2 || v == 4 ? 1 : 2, v == 1 || v == 2,
-                                              v == 3, v < 4 ? 0 : v == 6 ? 2 : 1, 0, 0 };
+                                              v == 3, v < 4 ? 0 : v == 6 ? 2 : 1, 0, 0, 0 };
                             size_t budget = (a + s + (size_t)v) % 2 ? 1 : (size_t)1 << 20;
                             int bias = (int)((a + b + s) % 2);
                             int res = (int)((b + s + kc + (size_t)v) % 2);
@@ -403,7 +410,7 @@ SJ_TEST(winograd_matches_im2col_every_isa)
                         continue;
                     for (int v = 0; v < 6; v++) {
                         /* v: plain, gate, GDN, IGDN, sigmoid, plain again (other budget) */
-                        conv_extra ex = { 1, v == 1, v == 4, v == 2 ? 1 : v == 3 ? 2 : 0, 1, 0 };
+                        conv_extra ex = { 1, v == 1, v == 4, v == 2 ? 1 : v == 3 ? 2 : 0, 1, 0, 0 };
                         size_t budget = (a + s + (size_t)v) % 2 ? 1 : (size_t)1 << 20;
                         int bias = (int)((a + s + pad + (size_t)v) % 2);
                         int res = (int)((s + pad + (size_t)v) % 2);
@@ -419,11 +426,50 @@ SJ_TEST(winograd_matches_im2col_every_isa)
                     }
                 }
         /* A shipped-network layer: 32 -> 32 with GDN and a residual, rows of 384. */
-        conv_extra g = { 1, 0, 0, 1, 1, 0 };
+        conv_extra g = { 1, 0, 0, 1, 1, 0, 0 };
         double e = run_case_x((sj_nn_isa)isa, 32, 32, 3, 1, 9, 384, 1, 1.0f, 1, 1 << 16, g);
         SJ_CHECK(e <= TOL, "isa %d: 32->32 GDN 9x384: max abs error %g", isa, e);
         printf("  isa %d: %d Winograd cases\n", isa, ncases + 1);
     }
+}
+
+/* The bfloat16 products (winograd_bf16_kernel.h) against im2col in float32: the largest
+ * error relative to the layer's largest output, within 2^-9 (a bfloat16 rounding) times a
+ * small factor for the transforms' sums; a wrong pairing of channels or positions, or a
+ * missing block, makes errors of the outputs' own size. Channel counts odd and even around
+ * the 8, 4, 2, 1 blocks and the pairs, chunks of 1, 2 and 3 vectors of tiles, the
+ * epilogues. Where the CPU has no AVX-512 BF16 the test says so and checks nothing. */
+SJ_TEST(winograd_bf16_close_to_im2col)
+{
+    static const size_t chans[][2] = { { 8, 8 }, { 9, 13 }, { 17, 8 }, { 16, 16 }, { 32, 12 },
+                                       { 32, 32 }, { 128, 32 }, { 15, 33 } };
+    static const size_t sizes[][2] = { { 1, 1 }, { 3, 5 }, { 4, 31 }, { 5, 32 }, { 2, 33 },
+                                       { 6, 95 }, { 3, 96 }, { 7, 97 }, { 4, 200 } };
+    if (!sj_nn_isa_supported(SJ_NN_ISA_AVX512) || !sj_nn_winograd_bf16_supported()) {
+        printf("  no AVX-512 BF16 on this CPU: bfloat16 Winograd not tested here\n");
+        return;
+    }
+    double worst = 0.0;
+    int ncases = 0;
+    for (size_t a = 0; a < sizeof chans / sizeof *chans; a++)
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+            for (int v = 0; v < 4; v++) {
+                size_t pad = (a + s + (size_t)v) % 3, h = sizes[s][0], w = sizes[s][1];
+                if (h + 2 * pad < 3 || w + 2 * pad < 3)
+                    continue;
+                /* v: plain, gate, GDN, IGDN */
+                conv_extra ex = { 1, v == 1, 0, v == 2 ? 1 : v == 3 ? 2 : 0, 1, 0, 1 };
+                int bias = (int)((a + s) % 2), res = (int)((s + (size_t)v) % 2);
+                double err = run_case_x(SJ_NN_ISA_AVX512, chans[a][0], chans[a][1], 3, pad, h,
+                                        w, bias, 1.0f, res, (size_t)1 << 20, ex);
+                ncases++;
+                worst = fmax(worst, err);
+                SJ_CHECK(err <= 8.0 / 512.0,
+                         "%zu->%zu pad %zu %zux%zu variant %d: error %g of the largest output",
+                         chans[a][0], chans[a][1], pad, h, w, v, err);
+            }
+    printf("  %d bfloat16 Winograd cases, largest error %.2e of the largest output\n", ncases,
+           worst);
 }
 
 /* A 1x1 convolution fused after a Winograd 3x3 (sj_nn_post.pw_w), as in an attention
@@ -467,12 +513,12 @@ static double run_pointwise_case(sj_nn_isa isa, size_t cin, size_t cmid, size_t 
     float* scratch = rand_buf(s);
     float* packed3 = rand_buf(16 * cmid * cin);
     float* packed1 = rand_buf(w1.count);
-    sj_nn_winograd_pack(&n3, isa, packed3);
+    sj_nn_winograd_pack(&n3, isa, 0, packed3);
     sj_nn_conv_direct_pack(&n1, isa, packed1);
     sj_nn_epilogue mid_ep = { SJ_NN_EP_CONV, mid_slope, 0 }, ep = { SJ_NN_EP_CONV, slope, 0 };
     sj_nn_post post = { .pw_w = packed1, .pw_bias = b1.data, .pw_cout = cout,
                         .mid_ep = &mid_ep };
-    sj_nn_winograd_conv(&n3, x, in, y, mid, packed3, scratch, s, isa, &post, &ep, NULL, res);
+    sj_nn_winograd_conv(&n3, x, in, y, mid, packed3, scratch, s, isa, 0, &post, &ep, NULL, res);
     double err = max_error(y, ref, ny, 1);
     if (!in_place)
         free(y);
@@ -532,7 +578,7 @@ SJ_TEST(pixel_shuffle_store_every_isa)
                      * padded 1x1 */
                     size_t k = v == 4 ? 1 : 3, h = sizes[s][0], w = sizes[s][1];
                     int wino = (v == 2 || v == 3) && chans[a][0] >= 8 && chans[a][1] >= 8;
-                    conv_extra ex = { v == 1 ? 2 : 1, 0, v == 3, 0, wino, 1 };
+                    conv_extra ex = { v == 1 ? 2 : 1, 0, v == 3, 0, wino, 1, 0 };
                     int res = (int)((a + s + (size_t)v) % 2), bias = (int)((s + (size_t)v) % 2);
                     float slope = slopes[(a + s + (size_t)v) % 3];
                     size_t budget = (a + (size_t)v) % 2 ? 1 : (size_t)1 << 20;

@@ -12,9 +12,10 @@ void bind_jscc_decoder(py::module& m)
         "DeepJSCC decoder: latent frames (complex symbols or floats, jscc_encoder's order) -> uint8 HWC "
         "RGB frames of height x width x 3 (core: sj_nn_model / sj_nn_plan).")
         .def(py::init(&blk::make), py::arg("model_file"), py::arg("width"), py::arg("height"),
-             py::arg("latent_type") = "complex")
+             py::arg("latent_type") = "complex", py::arg("precision") = "bf16")
         .def("complex_input", &blk::complex_input)
         .def("input_frame", &blk::input_frame)
         .def("output_frame", &blk::output_frame)
-        .def("latent_shape", &blk::latent_shape);
+        .def("latent_shape", &blk::latent_shape)
+        .def("precision", &blk::precision);
 }

@@ -8,7 +8,12 @@ import numpy as np
 class Core:
     """The few C core calls the evaluation needs, through ctypes."""
 
-    def __init__(self, path):
+    PRECISIONS = ("fp32", "bf16")  # sj_nn_precision, in the enum's order
+
+    def __init__(self, path, precision="fp32"):
+        """precision: what every network is planned in (sj_nn_model_plan_precision; bf16
+        falls back to fp32 on CPUs without AVX-512 BF16)."""
+        self.precision = self.PRECISIONS.index(precision)
         self.lib = ctypes.CDLL(path)
         self.lib.sj_last_error.restype = ctypes.c_char_p
         self.lib.sj_awgn_noise_var.restype = ctypes.c_float
@@ -35,8 +40,9 @@ class Network:
         key = x.shape[1:]
         if key not in self.plans:
             plan = self.core.handle()
-            self.core.check(self.core.lib.sj_nn_model_plan(self.model, ctypes.c_size_t(key[0]), ctypes.c_size_t(key[1]),
-                                                           ctypes.byref(plan)), self.path)
+            self.core.check(self.core.lib.sj_nn_model_plan_precision(
+                self.model, ctypes.c_size_t(key[0]), ctypes.c_size_t(key[1]), ctypes.c_int(self.core.precision),
+                ctypes.byref(plan)), self.path)
             dims = [ctypes.c_size_t() for _ in range(3)]
             self.core.lib.sj_nn_plan_output_shape(plan, *[ctypes.byref(d) for d in dims])
             self.plans[key] = (plan, tuple(d.value for d in dims))
