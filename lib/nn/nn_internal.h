@@ -158,6 +158,16 @@ typedef struct {
     const float* pw_bias;
     size_t pw_cout;
     const sj_nn_epilogue* mid_ep;
+    /* Winograd only: a 1x1 stride-1 convolution fused before this one (pre_w non-NULL: its
+     * weights packed by sj_nn_conv_direct_pack, pre_cin inputs, bias pre_bias or NULL,
+     * activation pre_ep). The call's x is then that 1x1's input (pre_cin channels of the
+     * same height and width), and each input row this convolution needs is computed from
+     * it into the scratch just before the row is split: the 1x1's output never reaches
+     * memory. */
+    const float* pre_w;
+    const float* pre_bias;
+    size_t pre_cin;
+    const sj_nn_epilogue* pre_ep;
 } sj_nn_post;
 #define SJ_NN_PW_MIDC 64 /* channels between a Winograd convolution and a fused 1x1 */
 /* post: NULL, or a GDN or pixel shuffle done to the convolution's output first; xg:

@@ -68,8 +68,9 @@ static size_t tiles_len(const sj_nn_node* n)
 size_t sj_nn_winograd_scratch(const sj_nn_node* n, sj_nn_shape in, sj_nn_shape out,
                               size_t budget)
 {
-    (void)in, (void)budget; /* a ring of 4 rows per channel: small */
-    return n->cin * 4 * 2 * half_len(out) + tiles_len(n);
+    (void)budget; /* a ring of 4 rows per channel: small; then one input row per channel
+                   * for a 1x1 fused before (sj_nn_post.pre_w) */
+    return n->cin * 4 * 2 * half_len(out) + tiles_len(n) + n->cin * in.w;
 }
 
 int sj_nn_winograd_bf16_supported(void)

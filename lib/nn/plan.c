@@ -234,15 +234,49 @@ static int other_input(const sj_nn_plan* p, const sj_nn_node* b, int v)
     return sr.c == sv.c && sr.h == sv.h && sr.w == sv.w ? r : -1;
 }
 
+/* A 1x1 convolution k fused before a Winograd convolution i (an attention block's
+ * residual unit starts 1x1 + relu, then 3x3): k's output, after its activation, is read by
+ * i alone, and k is the node that runs just before i; i then computes each input row from
+ * k's input as it needs it (sj_nn_post.pre_w) and k is skipped, so k's output never goes
+ * through memory. k must be a direct 1x1 stride-1 unpadded convolution with nothing fused
+ * but its activation. Where i writes is unaffected: it reads k's input rows ahead of the
+ * rows it writes, as it read its own input's (see fuse_pointwise). */
+static void fuse_pre_pointwise(sj_nn_plan* p, const size_t* readers)
+{
+    const sj_nn_model* m = p->m;
+    for (size_t i = 1; i < m->nnodes; i++) {
+        sj_nn_node_exec* e = &p->exec[i];
+        const sj_nn_node* c = &m->nodes[i];
+        if (!e->wino || e->fused)
+            continue;
+        size_t k = i - 1;
+        while (k > 0 && p->exec[k].fused)
+            k--;
+        const sj_nn_node* n = &m->nodes[k];
+        const sj_nn_node_exec* f = &p->exec[k];
+        if (!f->fused && n->op == SJ_OP_CONV2D && f->isa == e->isa && !f->wino && n->kh == 1 &&
+            n->kw == 1 && n->sh == 1 && n->sw == 1 && n->ph == 0 && n->pw == 0 &&
+            f->dst_val == c->in[0] && readers[f->dst_val] == 1 && f->gdn_of < 0 &&
+            !f->shuffle && f->ep.mode == SJ_NN_EP_CONV && f->xg_val < 0 && f->res_val < 0 &&
+            f->pw_of < 0 && f->pre_of < 0) {
+            e->pre_of = (int)k;
+            p->exec[k].fused = 1;
+        }
+    }
+}
+
 /* A 1x1 convolution k fused after a Winograd convolution i (an attention block's
  * residual unit: 3x3 + relu, then 1x1 + add + relu), once fuse_epilogues has given each
  * its own epilogue: i's output, after i's activation, is read by k alone, so i's kernel
  * runs k's 1x1 on each pixel block while it is in L1 (sj_nn_post.pw_w) and writes k's
  * output (k's epilogue and residual) instead of the middle value. i may have nothing
  * else fused but an activation; k must be the next node that runs, a direct 1x1 stride-1
- * unpadded convolution with no GDN, shuffle or gate. k's output must not be in i's input
- * buffer, which i still reads for later rows (the allocator may have given it there:
- * i's input dies at i). k's residual is read at each position before it is written. */
+ * unpadded convolution with no GDN, shuffle or gate. k's residual is read at each
+ * position before it is written. k's output may be in i's input buffer (the allocator
+ * may have given it there: i's input dies at i) when i keeps the height and width (3x3,
+ * padding 1): i splits input rows up to 2 t + 2 into its ring before it writes output
+ * rows 2 t and 2 t + 1, and channel c's row r sits at the same place in both tensors, so
+ * every input row is read before anything is written over it. */
 static void fuse_pointwise(sj_nn_plan* p, const size_t* readers)
 {
     const sj_nn_model* m = p->m;
@@ -263,7 +297,7 @@ static void fuse_pointwise(sj_nn_plan* p, const size_t* readers)
             n->kw == 1 && n->sh == 1 && n->sw == 1 && n->ph == 0 && n->pw == 0 &&
             n->in[0] == e->dst_val && readers[e->dst_val] == 1 && f->gdn_of < 0 &&
             !f->shuffle && f->ep.mode == SJ_NN_EP_CONV && f->xg_val < 0 &&
-            p->ptr[f->dst_val] != p->ptr[c->in[0]]) {
+            (p->ptr[f->dst_val] != p->ptr[c->in[0]] || (c->ph == 1 && c->pw == 1))) {
             e->pw_of = (int)k;
             p->exec[k].fused = 1;
         }
@@ -368,6 +402,7 @@ static sj_status fuse_epilogues(sj_nn_plan* p)
         }
 #undef SJ_WRITABLE
     }
+    fuse_pre_pointwise(p, readers);
     fuse_pointwise(p, readers);
     free(readers);
     return SJ_OK;
@@ -452,6 +487,7 @@ sj_status sj_nn_model_plan_precision(const sj_nn_model* m, size_t height, size_t
         e->xg_val = -1;
         e->gdn_of = -1;
         e->pw_of = -1;
+        e->pre_of = -1;
         e->dst_val = n->out;
         int conv = n->op == SJ_OP_CONV2D && sj_nn_conv_direct_fits(n);
         int wino = conv && sj_nn_winograd_fits(n, isa);

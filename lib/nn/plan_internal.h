@@ -17,6 +17,7 @@ typedef struct {
     int xg_val;            /* the GATE epilogue's other factor (-1: none) */
     int gdn_of;            /* a GDN/IGDN node fused after a convolution (-1: none) */
     int pw_of;             /* a 1x1 convolution fused after a Winograd one (-1: none) */
+    int pre_of;            /* a 1x1 convolution fused before a Winograd one (-1: none) */
     int dst_val;           /* the value it writes: its own, or a fused node's */
 } sj_nn_node_exec;
 

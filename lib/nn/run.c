@@ -20,6 +20,8 @@ static void run_node(sj_nn_plan* p, size_t i)
         /* With a 1x1 fused after it, the node writes what the 1x1 (its epilogue,
          * residual and destination) would have. */
         const sj_nn_node_exec* last = e->pw_of >= 0 ? &p->exec[e->pw_of] : e;
+        if (e->pre_of >= 0) /* the 1x1 fused before reads the real input */
+            x = p->ptr[p->m->nodes[e->pre_of].in[0]];
         float* dst = p->ptr[last->dst_val];
         const float* res = last->res_val >= 0 ? p->ptr[last->res_val] : NULL;
         const float* xg = e->xg_val >= 0 ? p->ptr[e->xg_val] : NULL;
@@ -35,7 +37,15 @@ static void run_node(sj_nn_plan* p, size_t i)
                 post.pw_cout = k->cout;
                 post.mid_ep = &e->ep;
             }
-            const sj_nn_post* pp = g >= 0 || e->shuffle || e->pw_of >= 0 ? &post : NULL;
+            if (e->pre_of >= 0) {
+                const sj_nn_node* k = &p->m->nodes[e->pre_of];
+                post.pre_w = p->exec[e->pre_of].packed;
+                post.pre_bias = k->bias ? k->bias->data : NULL;
+                post.pre_cin = k->cin;
+                post.pre_ep = &p->exec[e->pre_of].ep;
+            }
+            const sj_nn_post* pp =
+                g >= 0 || e->shuffle || e->pw_of >= 0 || e->pre_of >= 0 ? &post : NULL;
             if (e->wino)
                 sj_nn_winograd_conv(n, x, s, dst, o, e->packed, p->scratch, p->scratch_len, e->isa,
                                     e->bf16, pp, &last->ep, xg, res);

@@ -136,7 +136,8 @@ static TARGET void ISA(wino_chunk)(const float* const* rows, size_t cs, size_t h
 }
 
 /* A whole convolution (chunk: another chunk kernel, e.g. wino_chunk_bf16, or NULL for
- * this ISA's wino_chunk), tile row by tile row: the 4 split input rows a tile row reads sit
+ * this ISA's wino_chunk; with post->pre_w, x is the pre-fused 1x1's input), tile row by
+ * tile row: the 4 split input rows a tile row reads sit
  * in a ring of 4 slots per channel (slot = padded row mod 4), so each input row is split
  * once and the next tile row adds only its 2 new rows; each tile row goes in chunks of
  * SJ_NN_WINO_TC tiles, each chunk's two output rows through the epilogue (or the pixel
@@ -158,14 +159,24 @@ static TARGET void ISA(wino_conv)(const float* x, sj_nn_shape in, sj_nn_shape ou
     float* V = ring + cin * cs;
     float* M = V + 16 * cin * SJ_NN_WINO_TC;
     float* O = M + 16 * cout * SJ_NN_WINO_TC;
+    float* pre_row = O + 2 * cout * 2 * SJ_NN_WINO_TC; /* cin rows of in.w (pre-fused 1x1) */
+    int pre = post && post->pre_w;
     size_t next = 0; /* next padded row to split */
     for (size_t tr = 0; tr < nth; tr++) {
         for (; next < 2 * tr + 4; next++) { /* padded rows 2 tr .. 2 tr + 3 */
             long iy = (long)next - (long)ph;
+            int inside = iy >= 0 && iy < (long)in.h;
+            const float* src = inside ? x + (size_t)iy * in.w : NULL; /* channel 0's row */
+            size_t src_cs = in.h * in.w;
+            if (pre && inside) { /* this row of the 1x1's output, all cin channels */
+                ISA(row_conv)(src, src_cs, 0, 0, post->pre_cin, post->pre_w, post->pre_cin,
+                              post->pre_bias, post->pre_ep, NULL, 0, NULL, pre_row, in.w, cin,
+                              in.w, 1, 1);
+                src = pre_row, src_cs = in.w;
+            }
             for (size_t ci = 0; ci < cin; ci++)
-                ISA(split_row)(iy >= 0 && iy < (long)in.h ? x + (ci * in.h + (size_t)iy) * in.w
-                                                          : NULL,
-                               in.w, pw, half, ring + ci * cs + (next % 4) * wp);
+                ISA(split_row)(src ? src + ci * src_cs : NULL, in.w, pw, half,
+                               ring + ci * cs + (next % 4) * wp);
         }
         const float* rows[4];
         for (size_t k = 0; k < 4; k++)

@@ -472,65 +472,97 @@ SJ_TEST(winograd_bf16_close_to_im2col)
            worst);
 }
 
-/* A 1x1 convolution fused after a Winograd 3x3 (sj_nn_post.pw_w), as in an attention
- * block's residual unit: 3x3 (+ bias, activation) then 1x1 (+ bias, residual,
- * activation), against im2col for both with the middle value in memory. Middle channels
- * 8..SJ_NN_PW_MIDC, 1x1 outputs around the register blocks, widths around a vector, a
- * pixel block and a chunk of tiles (masked last blocks), and the output in the
- * residual's buffer as the plan allows. */
-static double run_pointwise_case(sj_nn_isa isa, size_t cin, size_t cmid, size_t cout,
-                                 size_t h, size_t w, float mid_slope, float slope,
-                                 int with_res, int in_place)
+/* 1x1 convolutions fused around a Winograd 3x3, as in an attention block's residual unit:
+ * optionally a 1x1 before it (sj_nn_post.pre_w: cpre -> cin, + bias, activation; cpre 0:
+ * none), then the 3x3 (+ bias, activation), then a 1x1 after it (sj_nn_post.pw_w, + bias,
+ * residual, activation), against im2col for each with every value in memory. Channels
+ * around the register blocks, widths around a vector, a pixel block and a chunk of tiles
+ * (masked last blocks), and the output buffers the plan may choose: alias 1 the
+ * residual's, 2 the call's input's (x: the pre 1x1's input, or the 3x3's), 3 both (the
+ * unit's input is its residual and its output, cpre == cout). */
+typedef struct {
+    size_t cpre, cin, cmid, cout, h, w;
+    float pre_slope, mid_slope, slope;
+    int with_res, alias;
+} pw_case;
+
+static double run_pointwise_case(sj_nn_isa isa, pw_case c)
 {
+    size_t cin = c.cin, cmid = c.cmid, cout = c.cout, h = c.h, w = c.w, plane = h * w;
+    size_t cx = c.cpre ? c.cpre : cin; /* channels of the call's x */
+    sj_nn_tensor w0 = { .ndim = 4, .shape = { cin, cx, 1, 1 }, .count = cin * cx };
+    sj_nn_tensor b0 = { .ndim = 1, .shape = { cin }, .count = cin };
     sj_nn_tensor w3 = { .ndim = 4, .shape = { cmid, cin, 3, 3 }, .count = cmid * cin * 9 };
     sj_nn_tensor b3 = { .ndim = 1, .shape = { cmid }, .count = cmid };
     sj_nn_tensor w1 = { .ndim = 4, .shape = { cout, cmid, 1, 1 }, .count = cout * cmid };
     sj_nn_tensor b1 = { .ndim = 1, .shape = { cout }, .count = cout };
+    w0.data = rand_buf(w0.count), b0.data = rand_buf(cin);
     w3.data = rand_buf(w3.count), b3.data = rand_buf(cmid);
     w1.data = rand_buf(w1.count), b1.data = rand_buf(cout);
+    sj_nn_node n0 = { .op = SJ_OP_CONV2D, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .cin = cx,
+                      .cout = cin, .weight = &w0, .bias = &b0 };
     sj_nn_node n3 = { .op = SJ_OP_CONV2D, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1,
                       .pw = 1, .cin = cin, .cout = cmid, .weight = &w3, .bias = &b3 };
     sj_nn_node n1 = { .op = SJ_OP_CONV2D, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .cin = cmid,
                       .cout = cout, .weight = &w1, .bias = &b1 };
-    sj_nn_shape in = { cin, h, w }, mid = { cmid, h, w }, out = { cout, h, w };
-    size_t plane = h * w, ny = cout * plane;
-    float* x = rand_buf(cin * plane);
+    sj_nn_shape sx = { cx, h, w }, in = { cin, h, w }, mid = { cmid, h, w }, out = { cout, h, w };
+    size_t ny = cout * plane, nbig = (cx > cout ? cx : cout) * plane;
+    float* x = rand_buf(nbig + GUARD);
+    float* xin = rand_buf(cin * plane); /* the 3x3's input */
     float* m = rand_buf(cmid * plane);
     float* ref = rand_buf(ny);
-    float* res = with_res || in_place ? rand_buf(ny + GUARD) : NULL;
+    float* res = c.alias == 3 ? x : c.with_res || c.alias == 1 ? rand_buf(ny + GUARD) : NULL;
     size_t s_ref = sj_nn_conv_scratch(&n3, in, mid, (size_t)1 << 20);
-    size_t s_ref1 = sj_nn_conv_scratch(&n1, mid, out, (size_t)1 << 20);
-    float* scratch_ref = rand_buf(s_ref > s_ref1 ? s_ref : s_ref1);
-    sj_nn_conv2d(&n3, x, in, m, mid, scratch_ref, s_ref);
-    for (size_t i = 0; i < cmid * plane; i++)
-        if (!(m[i] > 0.0f))
-            m[i] *= mid_slope;
-    sj_nn_conv2d(&n1, m, mid, ref, out, scratch_ref, s_ref1);
-    res_act_ref(ref, res, ny, slope);
-    float* y = in_place ? res : rand_buf(ny + GUARD);
-    set_guard(y, ny);
+    size_t s1 = sj_nn_conv_scratch(&n1, mid, out, (size_t)1 << 20);
+    size_t s0 = sj_nn_conv_scratch(&n0, sx, in, (size_t)1 << 20);
+    s_ref = s_ref > s1 ? s_ref : s1;
+    float* scratch_ref = rand_buf(s_ref > s0 ? s_ref : s0);
+    if (c.cpre) {
+        sj_nn_conv2d(&n0, x, sx, xin, in, scratch_ref, s0);
+        res_act_ref(xin, NULL, cin * plane, c.pre_slope);
+    } else
+        memcpy(xin, x, cin * plane * sizeof(float));
+    sj_nn_conv2d(&n3, xin, in, m, mid, scratch_ref, s_ref);
+    res_act_ref(m, NULL, cmid * plane, c.mid_slope);
+    sj_nn_conv2d(&n1, m, mid, ref, out, scratch_ref, s_ref);
+    res_act_ref(ref, res, ny, c.slope);
+    float* y = c.alias == 1 ? res : c.alias >= 2 ? x : rand_buf(ny + GUARD);
+    if (y != x)
+        set_guard(y, ny);
     size_t s = sj_nn_winograd_scratch(&n3, in, mid, (size_t)1 << 20);
     float* scratch = rand_buf(s);
+    float* packed0 = rand_buf(w0.count);
     float* packed3 = rand_buf(16 * cmid * cin);
     float* packed1 = rand_buf(w1.count);
+    sj_nn_conv_direct_pack(&n0, isa, packed0);
     sj_nn_winograd_pack(&n3, isa, 0, packed3);
     sj_nn_conv_direct_pack(&n1, isa, packed1);
-    sj_nn_epilogue mid_ep = { SJ_NN_EP_CONV, mid_slope, 0 }, ep = { SJ_NN_EP_CONV, slope, 0 };
+    sj_nn_epilogue pre_ep = { SJ_NN_EP_CONV, c.pre_slope, 0 };
+    sj_nn_epilogue mid_ep = { SJ_NN_EP_CONV, c.mid_slope, 0 }, ep = { SJ_NN_EP_CONV, c.slope, 0 };
     sj_nn_post post = { .pw_w = packed1, .pw_bias = b1.data, .pw_cout = cout,
                         .mid_ep = &mid_ep };
+    if (c.cpre) {
+        post.pre_w = packed0, post.pre_bias = b0.data, post.pre_cin = cx;
+        post.pre_ep = &pre_ep;
+    }
     sj_nn_winograd_conv(&n3, x, in, y, mid, packed3, scratch, s, isa, 0, &post, &ep, NULL, res);
-    double err = max_error(y, ref, ny, 1);
-    if (!in_place)
+    double err = max_error(y, ref, ny, y != x);
+    if (y != x && y != res)
         free(y);
-    free(res), free(x), free(m), free(ref), free(scratch_ref), free(scratch);
-    free(packed3), free(packed1), free(w3.data), free(b3.data), free(w1.data), free(b1.data);
+    if (res != x)
+        free(res);
+    free(x), free(xin), free(m), free(ref), free(scratch_ref), free(scratch);
+    free(packed0), free(packed3), free(packed1), free(w0.data), free(b0.data);
+    free(w3.data), free(b3.data), free(w1.data), free(b1.data);
     return err;
 }
 
-SJ_TEST(pointwise_after_winograd_every_isa)
+SJ_TEST(pointwise_around_winograd_every_isa)
 {
-    static const size_t chans[][3] = { { 8, 8, 16 }, { 32, 16, 32 }, { 16, 16, 13 },
-                                       { 9, 64, 5 }, { 12, 24, 1 } };
+    /* cpre (0: no 1x1 before), cin, cmid, cout */
+    static const size_t chans[][4] = { { 0, 8, 8, 16 }, { 0, 32, 16, 32 }, { 0, 16, 16, 13 },
+                                       { 0, 9, 64, 5 }, { 0, 12, 24, 1 }, { 32, 16, 16, 32 },
+                                       { 8, 8, 8, 8 }, { 5, 13, 9, 5 }, { 17, 64, 8, 3 } };
     static const size_t sizes[][2] = { { 1, 1 }, { 2, 3 }, { 3, 16 }, { 2, 47 }, { 5, 49 },
                                        { 4, 97 }, { 3, 200 } };
     static const float slopes[] = { 1.0f, 0.0f, 0.01f };
@@ -540,19 +572,22 @@ SJ_TEST(pointwise_after_winograd_every_isa)
         int ncases = 0;
         for (size_t a = 0; a < sizeof chans / sizeof *chans; a++)
             for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
-                for (int v = 0; v < 3; v++) { /* v: residual, none, output over the residual */
-                    float ms = slopes[(a + s) % 3], sl = slopes[(a + s + (size_t)v) % 3];
-                    double err = run_pointwise_case((sj_nn_isa)isa, chans[a][0], chans[a][1],
-                                                    chans[a][2], sizes[s][0], sizes[s][1], ms,
-                                                    sl, v != 1, v == 2);
+                for (int v = 0; v < 5; v++) {
+                    /* v: residual; none; output over the residual; output over x (with a
+                     * residual); output over x, which is the residual too */
+                    if (v == 4 && chans[a][0] != chans[a][3])
+                        continue;
+                    pw_case c = { chans[a][0], chans[a][1], chans[a][2], chans[a][3],
+                                  sizes[s][0], sizes[s][1], slopes[(a + s + 1) % 3],
+                                  slopes[(a + s) % 3], slopes[(a + s + (size_t)v) % 3],
+                                  v != 1, v == 2 ? 1 : v == 3 ? 2 : v == 4 ? 3 : 0 };
+                    double err = run_pointwise_case((sj_nn_isa)isa, c);
                     ncases++;
                     SJ_CHECK(err <= TOL,
-                             "isa %d: %zu->%zu->%zu %zux%zu variant %d slopes %g %g: max abs "
-                             "error %g",
-                             isa, chans[a][0], chans[a][1], chans[a][2], sizes[s][0],
-                             sizes[s][1], v, (double)ms, (double)sl, err);
+                             "isa %d: %zu->%zu->%zu->%zu %zux%zu variant %d: max abs error %g",
+                             isa, c.cpre, c.cin, c.cmid, c.cout, c.h, c.w, v, err);
                 }
-        printf("  isa %d: %d pointwise-after-Winograd cases\n", isa, ncases);
+        printf("  isa %d: %d cases of 1x1s around a Winograd 3x3\n", isa, ncases);
     }
 }
 
