@@ -145,20 +145,41 @@ static int in_place_ok(sj_nn_opcode op)
     }
 }
 
-/* Assigns each value a slot (index into cap/busy); grows slot capacities as needed. */
+/* Whether slot k holds an input of convolution node c (-1: none). */
+static int conv_input_slot(const sj_nn_model* m, const int* slot_of, int c, size_t k)
+{
+    for (size_t j = 0; c >= 0 && j < m->nodes[c].nin; j++)
+        if (slot_of[m->nodes[c].in[j]] == (int)k)
+            return 1;
+    return 0;
+}
+
+/* Assigns each value a slot (index into cap/busy); grows slot capacities as needed.
+ * The nodes after a convolution that fuse_epilogues may fold into it (a chain where each
+ * reads only the one before, which nothing else reads) do not get the convolution's
+ * input slots, which it still reads while it writes the chain's output (a shuffled or
+ * gated output over the input would make the fusion unsafe and be refused). */
 static sj_status assign_slots(sj_nn_plan* p, int* slot_of, size_t* cap, int* busy)
 {
     const sj_nn_model* m = p->m;
     size_t nv = m->nvalues;
     int* last = malloc(nv * sizeof *last);
-    if (!last)
+    size_t* nread = calloc(nv, sizeof *nread);
+    if (!last || !nread) {
+        free(last);
+        free(nread);
         return sj_fail(SJ_ERR_NOMEM, "model plan: no memory");
+    }
     for (size_t v = 0; v < nv; v++)
         last[v] = -1;
     for (size_t i = 0; i < m->nnodes; i++)
-        for (size_t k = 0; k < m->nodes[i].nin; k++)
+        for (size_t k = 0; k < m->nodes[i].nin; k++) {
             last[m->nodes[i].in[k]] = (int)i;
+            nread[m->nodes[i].in[k]]++;
+        }
     last[m->output_value] = (int)m->nnodes; /* read by the final copy-out */
+    nread[m->output_value]++;
+    int chain = -1; /* the convolution heading the current chain */
     slot_of[0] = 0;
     cap[0] = numel(p->shapes[0]);
     busy[0] = 1;
@@ -166,16 +187,23 @@ static sj_status assign_slots(sj_nn_plan* p, int* slot_of, size_t* cap, int* bus
     for (size_t i = 0; i < m->nnodes; i++) {
         const sj_nn_node* n = &m->nodes[i];
         size_t need = numel(p->shapes[n->out]);
+        if (n->op == SJ_OP_CONV2D)
+            chain = (int)i;
+        else if (chain < 0 || i == 0 || n->in[0] != m->nodes[i - 1].out ||
+                 nread[n->in[0]] != 1)
+            chain = -1;
+        int avoid = chain >= 0 && chain != (int)i ? chain : -1;
         int s = -1;
         for (size_t k = 0; s < 0 && in_place_ok(n->op) && k < n->nin; k++)
             if (last[n->in[k]] == (int)i && numel(p->shapes[n->in[k]]) == need &&
                 n->in[k] != m->output_value)
                 s = slot_of[n->in[k]];
         for (size_t k = 0; s < 0 && k < p->nslots; k++) /* best fit among free slots */
-            if (!busy[k] && cap[k] >= need && (s < 0 || cap[k] < cap[s]))
+            if (!busy[k] && cap[k] >= need && (s < 0 || cap[k] < cap[s]) &&
+                !conv_input_slot(m, slot_of, avoid, k))
                 s = (int)k;
         for (size_t k = 0; s < 0 && k < p->nslots; k++) /* else grow the largest free */
-            if (!busy[k] && (s < 0 || cap[k] > cap[s]))
+            if (!busy[k] && (s < 0 || cap[k] > cap[s]) && !conv_input_slot(m, slot_of, avoid, k))
                 s = (int)k;
         if (s < 0) {
             s = (int)p->nslots++;
@@ -192,6 +220,7 @@ static sj_status assign_slots(sj_nn_plan* p, int* slot_of, size_t* cap, int* bus
             busy[s] = 0;
     }
     free(last);
+    free(nread);
     return SJ_OK;
 }
 
