@@ -53,7 +53,7 @@ sj_status sj_nn_model_plan(const sj_nn_model* model, size_t height, size_t width
 
 /* Arithmetic of a plan. FP32: float32 throughout (the default, what sj_nn_model_plan
  * gives). BF16: the Winograd 3x3 convolutions multiply in bfloat16 (8 significant bits)
- * and add in float32, about 1.3x as fast on CPUs with AVX-512 BF16; everything else stays
+ * and add in float32, about 1.25x as fast on CPUs with AVX-512 BF16; everything else stays
  * float32. The effect on the shipped networks is measured in docs/model-format.md#precision. */
 typedef enum { SJ_NN_FP32 = 0, SJ_NN_BF16 = 1 } sj_nn_precision;
 /* sj_nn_model_plan with a precision. BF16 on a CPU without AVX-512 BF16 (or with no layer

@@ -17,7 +17,7 @@ class SECUREJSCC_API image_model : virtual public gr::block
 {
 public:
     typedef std::shared_ptr<image_model> sptr;
-    //! width, height: of the input images. precision: "bf16" (default) multiplies the Winograd 3x3 convolutions in bfloat16 where the CPU has AVX-512 BF16 (about 1.3x as fast, no measurable PSNR change; docs/model-format.md#precision), else float32; "fp32" is float32 throughout.
+    //! width, height: of the input images. precision: "bf16" (default) multiplies the Winograd 3x3 convolutions in bfloat16 where the CPU has AVX-512 BF16 (about 1.25x as fast, no measurable PSNR change; docs/model-format.md#precision), else float32; "fp32" is float32 throughout.
     static sptr make(const std::string& model_file, int width, int height,
                      const std::string& precision = "bf16");
     virtual size_t frame_len() const = 0;        //!< bytes per input frame (width * height * 3)

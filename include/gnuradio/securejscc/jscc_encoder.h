@@ -18,7 +18,7 @@ class SECUREJSCC_API jscc_encoder : virtual public gr::block
 {
 public:
     typedef std::shared_ptr<jscc_encoder> sptr;
-    //! precision: "bf16" (default) multiplies the Winograd 3x3 convolutions in bfloat16 where the CPU has AVX-512 BF16 (about 1.3x as fast, no measurable PSNR change; docs/model-format.md#precision), else float32; "fp32" is float32 throughout.
+    //! precision: "bf16" (default) multiplies the Winograd 3x3 convolutions in bfloat16 where the CPU has AVX-512 BF16 (about 1.25x as fast, no measurable PSNR change; docs/model-format.md#precision), else float32; "fp32" is float32 throughout.
     static sptr make(const std::string& model_file, int width, int height,
                      const std::string& precision = "bf16");
     virtual bool complex_output() const = 0;          //!< true: gr_complex items; false: float items
