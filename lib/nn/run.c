@@ -3,6 +3,9 @@
 #include "plan_internal.h"
 
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 static size_t numel(sj_nn_shape s) { return s.c * s.h * s.w; }
 
@@ -125,6 +128,10 @@ sj_status sj_nn_plan_run(sj_nn_plan* p, const float* in, float* out)
     if (!p || !in || !out)
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_nn_plan_run: NULL argument");
     const sj_nn_model* m = p->m;
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned int csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+#endif
     if (p->in_user.h == p->in_padded.h && p->in_user.w == p->in_padded.w)
         memcpy(p->ptr[0], in, numel(p->in_user) * sizeof(float));
     else
@@ -144,6 +151,9 @@ sj_status sj_nn_plan_run(sj_nn_plan* p, const float* in, float* out)
         memcpy(out, y, numel(p->out_full) * sizeof(float));
     else
         sj_nn_crop(y, p->out_full, out, p->out_user);
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(csr);
+#endif
     return SJ_OK;
 }
 

@@ -7,6 +7,7 @@
 
 #include <securejscc/nn_model.h>
 
+#include <math.h>
 #include <stdint.h>
 
 #define TOL 1e-4
@@ -122,5 +123,45 @@ SJ_TEST(plan_reuses_buffers)
     sj_nn_plan_destroy(p);
     sj_nn_model_destroy(m);
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+/* sj_nn_plan_run flushes subnormal floats to zero while it runs (FTZ/DAZ: a decoder fed
+ * real latents made them and ran 1.3x slower) and gives the caller's thread its own
+ * floating-point control word back, whatever it was: with FTZ/DAZ off (the default) and
+ * with only DAZ on. The input has subnormal values; the output stays finite. */
+SJ_TEST(plan_run_restores_the_callers_mxcsr)
+{
+    char path[512];
+    data_path(path, sizeof path, "deepjscc_enc", ".safetensors");
+    sj_nn_model* m = NULL;
+    sj_nn_plan* p = NULL;
+    SJ_REQUIRE(sj_nn_model_load(path, &m) == SJ_OK, "%s", sj_last_error());
+    SJ_REQUIRE(sj_nn_model_plan(m, 32, 32, &p) == SJ_OK, "%s", sj_last_error());
+    size_t c, h, w;
+    sj_nn_plan_output_shape(p, &c, &h, &w);
+    float* x = malloc(3 * 32 * 32 * sizeof(float));
+    float* y = malloc(c * h * w * sizeof(float));
+    for (size_t i = 0; i < 3 * 32 * 32; i++)
+        x[i] = i % 3 ? 0.5f : 1e-40f; /* every third value subnormal */
+    unsigned int saved = _mm_getcsr();
+    const unsigned int modes[] = { saved & ~0x8040u, (saved & ~0x8040u) | 0x0040u };
+    for (int k = 0; k < 2; k++) {
+        _mm_setcsr(modes[k]);
+        SJ_CHECK(sj_nn_plan_run(p, x, y) == SJ_OK, "%s", sj_last_error());
+        unsigned int after = _mm_getcsr();
+        _mm_setcsr(saved);
+        SJ_CHECK((after & ~0x3fu) == (modes[k] & ~0x3fu),
+                 "control word %#x before the run, %#x after (flags bits ignored)", modes[k],
+                 after);
+        for (size_t i = 0; i < c * h * w; i++)
+            SJ_CHECK(isfinite(y[i]), "output %zu is %g", i, (double)y[i]);
+    }
+    free(x);
+    free(y);
+    sj_nn_plan_destroy(p);
+    sj_nn_model_destroy(m);
+}
+#endif
 
 SJ_TEST_MAIN("nn_vectors")
