@@ -105,18 +105,23 @@ VECTOR_TEST(deepjscec_dec)
 VECTOR_TEST(srec_sr)
 VECTOR_TEST(srec_sr_x2)
 
+/* The committed DeepJSCC encoder, loaded and planned for h x w (SJ_OK or the failure). */
+static sj_status load_encoder(size_t h, size_t w, sj_nn_model** m, sj_nn_plan** p)
+{
+    char path[512];
+    data_path(path, sizeof path, "deepjscc_enc", ".safetensors");
+    sj_status st = sj_nn_model_load(path, m);
+    return st == SJ_OK ? sj_nn_model_plan(*m, h, w, p) : st;
+}
+
 /* Liveness: a 768x512 DeepJSCC encode holds ~40 MB of activations in total (input 4.7 MB,
  * ten layer outputs), but at most two are alive at a time, plus a 4 MiB tiled im2col
  * scratch: the plan must stay well below the total. */
 SJ_TEST(plan_reuses_buffers)
 {
-    char path[512];
-    data_path(path, sizeof path, "deepjscc_enc", ".safetensors");
     sj_nn_model* m = NULL;
     sj_nn_plan* p = NULL;
-    SJ_REQUIRE(sj_nn_model_load(path, &m) == SJ_OK, "%s", sj_last_error());
-    sj_status st = sj_nn_model_plan(m, 512, 768, &p);
-    SJ_CHECK(st == SJ_OK, "%s", sj_last_error());
+    SJ_REQUIRE(load_encoder(512, 768, &m, &p) == SJ_OK, "%s", sj_last_error());
     size_t bytes = sj_nn_plan_memory_bytes(p);
     printf("  768x512 encoder plan: %.1f MB\n", (double)bytes / 1048576.0);
     SJ_CHECK(bytes > 0 && bytes < 20u * 1048576u, "plan holds %zu bytes", bytes);
@@ -132,12 +137,9 @@ SJ_TEST(plan_reuses_buffers)
  * with only DAZ on. The input has subnormal values; the output stays finite. */
 SJ_TEST(plan_run_restores_the_callers_mxcsr)
 {
-    char path[512];
-    data_path(path, sizeof path, "deepjscc_enc", ".safetensors");
     sj_nn_model* m = NULL;
     sj_nn_plan* p = NULL;
-    SJ_REQUIRE(sj_nn_model_load(path, &m) == SJ_OK, "%s", sj_last_error());
-    SJ_REQUIRE(sj_nn_model_plan(m, 32, 32, &p) == SJ_OK, "%s", sj_last_error());
+    SJ_REQUIRE(load_encoder(32, 32, &m, &p) == SJ_OK, "%s", sj_last_error());
     size_t c, h, w;
     sj_nn_plan_output_shape(p, &c, &h, &w);
     float* x = malloc(3 * 32 * 32 * sizeof(float));
