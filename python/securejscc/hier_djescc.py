@@ -3,6 +3,10 @@
 Alice: image -> encryption U-Net (secret weights; a visually protected image) -> DeepJSCC
 encoder -> complex symbols. Bob: DeepJSCC decoder -> decryption U-Net. Eve, without the
 decryption network, sees the decoded protected image.
+
+Every TX and RX here takes precision="bf16" (the default: the networks' Winograd layers
+multiply in bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere) or "fp32" (float32
+throughout); see jscc_encoder and docs/model-format.md#precision.
 """
 from gnuradio import gr
 

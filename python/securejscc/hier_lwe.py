@@ -11,6 +11,10 @@ The quantiser is the one the networks were trained with, read from the model fil
 "training" metadata (model_quantizer): levels N, guard levels G (the top G centroids are
 never sent, include/securejscc/quantizer.h) and q_top = q_{N-1-G}. A model without these
 keys gets N = 16, G = 0, q_top = q_{N-1}, as before guard levels existed.
+
+Every TX and RX here takes precision="bf16" (the default: the networks' Winograd layers
+multiply in bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere) or "fp32" (float32
+throughout); see jscc_encoder and docs/model-format.md#precision.
 """
 import math
 

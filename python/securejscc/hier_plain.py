@@ -4,6 +4,10 @@ Alice: image frames (height x width x 3 RGB bytes, HWC, as image_source sends th
 DeepJSCC encoder -> unit-power complex symbols. Bob (and anyone else on the channel):
 noisy symbols -> DeepJSCC decoder -> image frames. There is no key: whoever receives the
 symbols decodes the image as well as Bob does.
+
+Every TX and RX here takes precision="bf16" (the default: the networks' Winograd layers
+multiply in bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere) or "fp32" (float32
+throughout); see jscc_encoder and docs/model-format.md#precision.
 """
 from gnuradio import gr
 

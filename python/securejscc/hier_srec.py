@@ -12,6 +12,10 @@ x height/r image), and the receiver's last stage brings it back to width x heigh
 super-resolution network (srec_sr at scale r) or, without it, a bilinear upsampler
 (srec_upsample). The shipped codec has r = 1: it decodes at full size, and the optional
 super-resolution stage (scale 1) restores the decoded image.
+
+Every TX and RX here takes precision="bf16" (the default: the networks' Winograd layers
+multiply in bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere) or "fp32" (float32
+throughout); see jscc_encoder and docs/model-format.md#precision.
 """
 from gnuradio import gr
 
