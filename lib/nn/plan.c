@@ -263,6 +263,18 @@ static int other_input(const sj_nn_plan* p, const sj_nn_node* b, int v)
     return sr.c == sv.c && sr.h == sv.h && sr.w == sv.w ? r : -1;
 }
 
+/* Whether node k is a direct 1x1 stride-1 unpadded convolution on instruction set isa with
+ * no GDN, pixel shuffle or gate fused into it: one that a Winograd kernel can run on its
+ * own tiles or rows (fuse_pre_pointwise, fuse_pointwise). */
+static int plain_pointwise(const sj_nn_plan* p, size_t k, sj_nn_isa isa)
+{
+    const sj_nn_node* n = &p->m->nodes[k];
+    const sj_nn_node_exec* f = &p->exec[k];
+    return n->op == SJ_OP_CONV2D && f->isa == isa && !f->wino && n->kh == 1 && n->kw == 1 &&
+           n->sh == 1 && n->sw == 1 && n->ph == 0 && n->pw == 0 && f->gdn_of < 0 &&
+           !f->shuffle && f->ep.mode == SJ_NN_EP_CONV && f->xg_val < 0;
+}
+
 /* A 1x1 convolution k fused before a Winograd convolution i (an attention block's
  * residual unit starts 1x1 + relu, then 3x3): k's output, after its activation, is read by
  * i alone, and k is the node that runs just before i; i then computes each input row from
@@ -281,13 +293,9 @@ static void fuse_pre_pointwise(sj_nn_plan* p, const size_t* readers)
         size_t k = i - 1;
         while (k > 0 && p->exec[k].fused)
             k--;
-        const sj_nn_node* n = &m->nodes[k];
         const sj_nn_node_exec* f = &p->exec[k];
-        if (!f->fused && n->op == SJ_OP_CONV2D && f->isa == e->isa && !f->wino && n->kh == 1 &&
-            n->kw == 1 && n->sh == 1 && n->sw == 1 && n->ph == 0 && n->pw == 0 &&
-            f->dst_val == c->in[0] && readers[f->dst_val] == 1 && f->gdn_of < 0 &&
-            !f->shuffle && f->ep.mode == SJ_NN_EP_CONV && f->xg_val < 0 && f->res_val < 0 &&
-            f->pw_of < 0 && f->pre_of < 0) {
+        if (!f->fused && plain_pointwise(p, k, e->isa) && f->dst_val == c->in[0] &&
+            readers[f->dst_val] == 1 && f->res_val < 0) {
             e->pre_of = (int)k;
             p->exec[k].fused = 1;
         }
@@ -322,10 +330,8 @@ static void fuse_pointwise(sj_nn_plan* p, const size_t* readers)
             continue;
         const sj_nn_node* n = &m->nodes[k];
         const sj_nn_node_exec* f = &p->exec[k];
-        if (n->op == SJ_OP_CONV2D && f->isa == e->isa && !f->wino && n->kh == 1 &&
-            n->kw == 1 && n->sh == 1 && n->sw == 1 && n->ph == 0 && n->pw == 0 &&
-            n->in[0] == e->dst_val && readers[e->dst_val] == 1 && f->gdn_of < 0 &&
-            !f->shuffle && f->ep.mode == SJ_NN_EP_CONV && f->xg_val < 0 &&
+        if (plain_pointwise(p, k, e->isa) && n->in[0] == e->dst_val &&
+            readers[e->dst_val] == 1 &&
             (p->ptr[f->dst_val] != p->ptr[c->in[0]] || (c->ph == 1 && c->pw == 1))) {
             e->pw_of = (int)k;
             p->exec[k].fused = 1;

@@ -120,15 +120,13 @@ static BF16_TARGET void wino_chunk_bf16(const float* const* rows, size_t cs, siz
         const uint32_t* v = vp + e * np * nt;
         const uint32_t* u = up + e * cout * np;
         float* m = M + e * cout * nt;
-        for (size_t t = 0; t < nt; t += 48) {
-            size_t left = nt - t;
-            if (left >= 48)
-                wino_gemm_bf16(v + t, nt, np, u, cout, m + t, nt, 3);
-            else if (left == 32)
-                wino_gemm_bf16(v + t, nt, np, u, cout, m + t, nt, 2);
-            else
-                wino_gemm_bf16(v + t, nt, np, u, cout, m + t, nt, 1);
-        }
+        /* nt is 16, 32 or 48 (a chunk, SJ_NN_WINO_TC, rounded up to vectors): one block */
+        if (nt == 48)
+            wino_gemm_bf16(v, nt, np, u, cout, m, nt, 3);
+        else if (nt == 32)
+            wino_gemm_bf16(v, nt, np, u, cout, m, nt, 2);
+        else
+            wino_gemm_bf16(v, nt, np, u, cout, m, nt, 1);
     }
     wino_out_avx512(M, nt, cout, nt, bias, O, os);
 }
