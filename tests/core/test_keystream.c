@@ -256,11 +256,19 @@ SJ_TEST(wrong_nonce_or_key_fails)
     sj_keystream_destroy(eve);
 }
 
-/* Chi-square of the ciphertext of an all-zero plaintext (= the keystream) over q bins,
- * as a standard normal deviate by the Wilson-Hilferty cube-root transform: (chi / df)^(1/3)
- * is close to normal with mean 1 - 2 / (9 df) and variance 2 / (9 df) even for few degrees
- * of freedom. (chi - df) / sqrt(2 df) is not: for q = 2 (df 1) it passed 6 with
- * probability 2e-3, and a CI run failed on it with a sound keystream.) */
+/* A chi-square statistic with df degrees of freedom as a standard normal deviate, by the
+ * Wilson-Hilferty cube-root transform: (chi / df)^(1/3) is close to normal with mean
+ * 1 - 2 / (9 df) and variance 2 / (9 df) even for few degrees of freedom.
+ * (chi - df) / sqrt(2 df) is not: for df 1 it passed 6 with probability 2e-3, and a CI run
+ * failed on it with a sound keystream. */
+static double chi_square_deviate(double chi, double df)
+{
+    double v = 2.0 / (9.0 * df);
+    return (cbrt(chi / df) - (1.0 - v)) / sqrt(v);
+}
+
+/* Chi-square of the ciphertext of an all-zero plaintext (= the keystream) over q bins, as
+ * a normal deviate (chi_square_deviate). */
 static double chi_square_z(unsigned q, size_t per_bin, sj_keystream* ks)
 {
     size_t n = (size_t)q * per_bin;
@@ -277,8 +285,7 @@ static double chi_square_z(unsigned q, size_t per_bin, sj_keystream* ks)
             double d = (double)count[b] - (double)per_bin;
             chi += d * d / (double)per_bin;
         }
-        double df = q - 1.0, v = 2.0 / (9.0 * df);
-        z = (cbrt(chi / df) - (1.0 - v)) / sqrt(v);
+        z = chi_square_deviate(chi, q - 1.0);
     }
     free(zero);
     free(c);
@@ -324,7 +331,7 @@ SJ_TEST(ciphertext_of_constant_plaintext_uniform_across_frames)
         double d = (double)count[b] - 200.0;
         chi += d * d / 200.0;
     }
-    double z = (chi - 255) / sqrt(510.0);
+    double z = chi_square_deviate(chi, 255.0);
     SJ_CHECK(fabs(z) < 6.0, "first value across frames: chi-square %.1f sd from its mean", z);
     sj_keystream_destroy(ks);
 }
