@@ -78,26 +78,10 @@ def gray_decode(g):
 
 
 def hilbert_xy(d, n):
-    """Position (x, y) of step d along the Hilbert curve filling an n x n square (n a power
-    of two): the curve is built from 2 x 2 cells upwards, each quadrant a rotated copy."""
-    d = np.asarray(d, dtype=np.int64)
-    x = np.zeros_like(d)
-    y = np.zeros_like(d)
-    t = d.copy()
-    s = 1
-    while s < n:
-        rx = (t >> 1) & 1
-        ry = (t ^ rx) & 1
-        flip = (ry == 0) & (rx == 1)
-        x = np.where(flip, s - 1 - x, x)
-        y = np.where(flip, s - 1 - y, y)
-        swap = ry == 0
-        x, y = np.where(swap, y, x), np.where(swap, x, y)
-        x = x + s * rx
-        y = y + s * ry
-        t = t >> 2
-        s *= 2
-    return x, y
+    """Position (x, y) of step d along the Hilbert curve filling an n x n square: the
+    training chain's curve (sjtrain/lwe_chain.py, the one the C modem uses), as numpy."""
+    x, y = lwe_chain.hilbert_xy(np.asarray(d, dtype=np.int64), n)
+    return x.numpy(), y.numpy()
 
 
 def mapping(name):

@@ -3,7 +3,7 @@
 # The one list of blocks; the bindings (python/securejscc/bindings) read it too, hence a
 # cache variable (directory scope would hide it there).
 set(SJ_GR_BLOCKS
-  keystream_encrypt keystream_decrypt symbol_mapper soft_demod lwe_encrypt lwe_decrypt
+  keystream_encrypt keystream_decrypt symbol_mapper soft_demod lwe_encrypt lwe_decrypt lwe_joint_decrypt
   quantizer dequantizer byte_quantizer byte_dequantizer image_source image_sink
   jscc_encoder jscc_decoder image_model
   CACHE INTERNAL "GNU Radio blocks of gr-securejscc")

@@ -46,8 +46,13 @@ public:
           d_in_frame(frame_len),
           d_osz(out_size(modulation, hard))
     {
-        const sj_modulation mod = util::parse_modulation(BLOCK, modulation);
+        const util::modulation_spec spec = util::parse_modulation_spec(BLOCK, modulation);
+        const sj_modulation mod = spec.mod;
         d_index = mod == SJ_MOD_4096QAM;
+        if (!hard && spec.mapping != SJ_QAM4096_ROW)
+            util::fail_arg(BLOCK, "modulation",
+                           "the posterior-mean index is defined for row-major 4096qam only; for '" + modulation +
+                               "' use hard = True, or lwe_joint_decrypt for soft decoding");
         const unsigned bps = util::bits_per_symbol(mod);
         if (frame_len == 0)
             util::fail_arg(BLOCK, "frame_len", "must be > 0");
@@ -59,7 +64,7 @@ public:
             util::fail_arg(BLOCK, "noise_var", "must be a finite value > 0, got " + std::to_string(noise_var));
         d_noise_var = noise_var;
         sj_modem* m = nullptr;
-        util::check(BLOCK, "modulation", sj_modem_create(mod, &m));
+        util::check(BLOCK, "modulation", util::create_modem(spec, &m));
         d_modem.reset(m);
         if (!hard) {
             sj_softdemod* s = nullptr;

@@ -34,13 +34,13 @@ public:
                     gr::io_signature::make(1, 1, sizeof(gr_complex))),
           d_in_frame(frame_len)
     {
-        const sj_modulation mod = util::parse_modulation(BLOCK, modulation);
-        d_index = mod == SJ_MOD_4096QAM;
-        d_bps = util::bits_per_symbol(mod);
+        const util::modulation_spec spec = util::parse_modulation_spec(BLOCK, modulation);
+        d_index = spec.mod == SJ_MOD_4096QAM;
+        d_bps = util::bits_per_symbol(spec.mod);
         if (frame_len == 0)
             util::fail_arg(BLOCK, "frame_len", "must be > 0");
         sj_modem* m = nullptr;
-        util::check(BLOCK, "modulation", sj_modem_create(mod, &m));
+        util::check(BLOCK, "modulation", util::create_modem(spec, &m));
         d_modem.reset(m);
         d_out_frame = d_index ? frame_len : frame_len * 8 / d_bps;
         set_output_multiple(static_cast<int>(d_out_frame));

@@ -91,6 +91,10 @@ void sj_lwe_decryptor_destroy(sj_lwe_decryptor* dec);
 sj_status sj_lwe_decrypt(sj_lwe_decryptor* dec, const uint16_t* c, const uint16_t* d, uint16_t* z);
 /* Soft decryption of a real-valued noisy ciphertext: z = S^T d + c mod p, in [0, p). */
 sj_status sj_lwe_decrypt_soft(sj_lwe_decryptor* dec, const float* c, const uint16_t* d, float* z);
+/* Bob's offset o = S^T d mod p (k values in [0, p)): decryption is z = c + o mod p. For a
+ * receiver that decrypts jointly with demodulation (sj_zp_posterior). Equals sj_lwe_decrypt
+ * with an all-zero c; d is checked as there. */
+sj_status sj_lwe_decrypt_offset(sj_lwe_decryptor* dec, const uint16_t* d, uint16_t* offset);
 
 /* INSECURE: e drawn from a ChaCha20 stream keyed by a public seed and the frame number,
  * as the paper describes. Never use it to protect data. */

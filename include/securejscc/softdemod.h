@@ -12,7 +12,10 @@
  *   exp(-40) of the largest; it equals SJ_SOFT4096_BRUTE (all 4093 terms) within 1e-3.
  *   SJ_SOFT4096_PAPER_EQ15 is the paper's literal equation (15): a softmax of
  *   sigma_l * P(y | x_m) (the likelihood itself, not its log) over the 4093 indices,
- *   sigma_l set by sj_softdemod_set_temperature (default 5). */
+ *   sigma_l set by sj_softdemod_set_temperature (default 5).
+ *   All three number the points row-major (index = 64 * row + column, SJ_QAM4096_ROW): for
+ *   a modem with another mapping (SJ_QAM4096_HILBERT) sj_softdemod_posterior_mean returns
+ *   SJ_ERR_UNSUPPORTED; sj_zp_posterior (zp_posterior.h) is the receiver for those. */
 #ifndef SECUREJSCC_SOFTDEMOD_H
 #define SECUREJSCC_SOFTDEMOD_H
 
@@ -43,7 +46,7 @@ sj_status sj_softdemod_set_temperature(sj_softdemod* d, float sigma_l);
 /* n * bps LLRs (BPSK / QPSK / 16QAM only). noise_var > 0. */
 sj_status sj_softdemod_llr(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var, float* llr);
 
-/* n posterior means in [0, p - 1] (4096-QAM only). noise_var > 0. */
+/* n posterior means in [0, p - 1] (4096-QAM, row-major mapping only). noise_var > 0. */
 sj_status sj_softdemod_posterior_mean(sj_softdemod* d, const lv_32fc_t* in, size_t n, float noise_var,
                                       sj_soft4096_method method, float* out);
 

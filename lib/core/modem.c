@@ -16,7 +16,12 @@
  * (liquid numbers them in Gray order), checked to be uniform, and one fixed gain makes the
  * 4093 used points of the 64 x 64 grid unit power. Create verifies the result is the
  * documented separable grid, so the soft demodulator may rely on it. Hard decisions on the
- * grid are per-axis rounding. */
+ * grid are per-axis rounding.
+ *
+ * Where an index sits on the grid is the mapping (modem.h): a (row, column) table per index
+ * and its inverse, built at create, so map, constellation and hard decisions are the same
+ * code for every mapping (the row-major hard decision keeps its closed form for the unused
+ * corner). */
 #include "securejscc/modem.h"
 
 #include <complex.h>
@@ -36,6 +41,10 @@ struct sj_modem {
     uint8_t label[16];           /* index of the point with I level a and Q level b at [a * n_q + b] */
     double grid_first;  /* 4096-QAM: coordinate of column/row 0 */
     double grid_step;   /* 4096-QAM: spacing of the grid */
+    sj_qam4096_mapping mapping; /* 4096-QAM; SJ_QAM4096_ROW for the others */
+    uint8_t* qrow;      /* 4096-QAM: grid row (Q) of each index */
+    uint8_t* qcol;      /* 4096-QAM: grid column (I) of each index */
+    uint16_t* cell;     /* 4096-QAM: index at grid cell 64 * row + column */
 };
 
 static const char* const sj_mod_names[] = { "bpsk", "qpsk", "16qam", "4096qam" };
@@ -55,6 +64,72 @@ sj_status sj_modulation_from_name(const char* name, sj_modulation* out)
 const char* sj_modulation_name(sj_modulation m)
 {
     return ((unsigned)m < 4) ? sj_mod_names[m] : "unknown";
+}
+
+static const char* const sj_map_names[] = { "row", "hilbert" };
+
+sj_status sj_qam4096_mapping_from_name(const char* name, sj_qam4096_mapping* out)
+{
+    if (!name || !out)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_qam4096_mapping_from_name: %s is NULL", name ? "out" : "name");
+    for (int i = 0; i < 2; i++)
+        if (strcasecmp(name, sj_map_names[i]) == 0) {
+            *out = (sj_qam4096_mapping)i;
+            return SJ_OK;
+        }
+    return sj_fail(SJ_ERR_INVALID_ARG, "unknown 4096-QAM mapping '%.64s' (expected row or hilbert)", name);
+}
+
+const char* sj_qam4096_mapping_name(sj_qam4096_mapping m)
+{
+    return ((unsigned)m < 2) ? sj_map_names[m] : "unknown";
+}
+
+/* Column x and row y of step d along the Hilbert curve filling the 64 x 64 grid: the
+ * standard d2xy, built from 2 x 2 cells upwards, each quadrant a rotated or reflected copy
+ * of the curve one level down (python/training/sjtrain/lwe_chain.py: hilbert_xy). */
+static void hilbert_d2xy(unsigned d, unsigned* x, unsigned* y)
+{
+    unsigned t = d, px = 0, py = 0;
+    for (unsigned s = 1; s < SJ_QAM4096_SIDE; s *= 2) {
+        const unsigned rx = (t >> 1) & 1, ry = (t ^ rx) & 1;
+        if (ry == 0) {
+            if (rx == 1) {
+                px = s - 1 - px;
+                py = s - 1 - py;
+            }
+            const unsigned tmp = px;
+            px = py;
+            py = tmp;
+        }
+        px += s * rx;
+        py += s * ry;
+        t >>= 2;
+    }
+    *x = px;
+    *y = py;
+}
+
+/* The position tables of the modem's mapping, and their inverse; fails unless the mapping
+ * is a bijection onto the grid. */
+static sj_status build_positions(sj_modem* m)
+{
+    enum { N = SJ_QAM4096_SIDE * SJ_QAM4096_SIDE };
+    for (unsigned k = 0; k < N; k++)
+        m->cell[k] = UINT16_MAX;
+    for (unsigned i = 0; i < N; i++) {
+        unsigned x = i % SJ_QAM4096_SIDE, y = i / SJ_QAM4096_SIDE;
+        if (m->mapping == SJ_QAM4096_HILBERT)
+            hilbert_d2xy(i, &x, &y);
+        const unsigned k = SJ_QAM4096_SIDE * y + x;
+        if (x >= SJ_QAM4096_SIDE || y >= SJ_QAM4096_SIDE || m->cell[k] != UINT16_MAX)
+            return sj_fail(SJ_ERR_UNSUPPORTED, "sj_modem_create: 4096-QAM mapping %s is not a bijection at index %u",
+                           sj_map_names[m->mapping], i);
+        m->qcol[i] = (uint8_t)x;
+        m->qrow[i] = (uint8_t)y;
+        m->cell[k] = (uint16_t)i;
+    }
+    return SJ_OK;
 }
 
 /* Reads liquid's 64-ASK levels, checks them and builds the scaled 64 x 64 grid. */
@@ -85,32 +160,37 @@ static sj_status build_qam4096(sj_modem* m)
     }
     if (seen != ~0ull || fabs(lo + hi) > 1e-4 * h0)
         return sj_fail(SJ_ERR_UNSUPPORTED, "sj_modem_create: liquid-dsp 64-ASK levels are not a centred grid");
+    sj_status st = build_positions(m);
+    if (st != SJ_OK)
+        return st;
     /* The fixed gain: levels (2k - 63) h have average power h^2 q over the 4093 used
-     * points, q an exact integer sum, so h = 1 / sqrt(q). h is then rounded to 18
+     * points of this mapping, q an exact integer sum, so h = 1 / sqrt(q). (The Hilbert
+     * mapping leaves a different 3 points unused, (62, 1), (62, 0), (63, 0) as (column,
+     * row), and its q is 8 larger than the row-major one's 11159002: h moves by 4e-7,
+     * below the rounding that follows, so both mappings get the same h.) h is then rounded to 18
      * significant bits: (2k - 63) h, with |2k - 63| < 2^6, is then exact in a float, so
      * the float constellation IS the uniform grid first + c * step (with first = -63 h and
      * step = 2 h exact) that the separable soft demodulator computes with. The rounding
      * moves the power by less than 2^-17 (about 8e-6). */
     double q = 0.0;
     for (unsigned i = 0; i < SJ_QAM4096_USED; i++) {
-        const double a = 2.0 * (i % SJ_QAM4096_SIDE) - 63.0, b = 2.0 * (i / SJ_QAM4096_SIDE) - 63.0;
+        const double a = 2.0 * m->qcol[i] - 63.0, b = 2.0 * m->qrow[i] - 63.0;
         q += a * a + b * b;
     }
     int e = 0;
     const double frac = frexp(1.0 / sqrt(q / SJ_QAM4096_USED), &e);
     const double h = ldexp(nearbyint(ldexp(frac, 18)), e - 18);
     for (unsigned i = 0; i < SJ_QAM4096_SIDE * SJ_QAM4096_SIDE; i++)
-        m->points[i] = CMPLXF((float)((2.0 * (i % SJ_QAM4096_SIDE) - 63.0) * h),
-                              (float)((2.0 * (i / SJ_QAM4096_SIDE) - 63.0) * h));
+        m->points[i] = CMPLXF((float)((2.0 * m->qcol[i] - 63.0) * h), (float)((2.0 * m->qrow[i] - 63.0) * h));
     m->grid_first = -63.0 * h;
     m->grid_step = 2.0 * h;
 
-    /* Verify the documented geometry from the stored float points: index = 64 * row +
-     * column, column on I and row on Q, each exactly first + k * step (so increasing,
+    /* Verify the documented geometry from the stored float points: the point of an index
+     * at its column on I and its row on Q, each exactly first + k * step (so increasing,
      * centred and separable), and unit power over the used points. */
     double pw_used = 0.0;
     for (unsigned i = 0; i < SJ_QAM4096_SIDE * SJ_QAM4096_SIDE; i++) {
-        const unsigned c = i % SJ_QAM4096_SIDE, r = i / SJ_QAM4096_SIDE;
+        const unsigned c = m->qcol[i], r = m->qrow[i];
         const double re = lv_creal(m->points[i]), im = lv_cimag(m->points[i]);
         if (re != m->grid_first + c * m->grid_step || im != m->grid_first + r * m->grid_step)
             return sj_fail(SJ_ERR_UNSUPPORTED, "sj_modem_create: 4096-QAM point %u is off the uniform grid", i);
@@ -182,11 +262,10 @@ static inline unsigned nearest_small(const sj_modem* m, lv_32fc_t y)
     return m->label[ci * m->n_q + ri];
 }
 
-sj_status sj_modem_create(sj_modulation mod, sj_modem** out)
+/* sj_modem_create and sj_modem_create_qam4096 (mapping only for 4096-QAM); not
+ * modem_create, which is liquid-dsp's. */
+static sj_status modem_build(sj_modulation mod, sj_qam4096_mapping mapping, sj_modem** out)
 {
-    if (!out)
-        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_create: out is NULL");
-    *out = NULL;
     static const modulation_scheme schemes[3] = { LIQUID_MODEM_BPSK, LIQUID_MODEM_QPSK, LIQUID_MODEM_QAM16 };
     static const unsigned bps[4] = { 1, 2, 4, 12 };
     if ((unsigned)mod > SJ_MOD_4096QAM)
@@ -197,12 +276,18 @@ sj_status sj_modem_create(sj_modulation mod, sj_modem** out)
         return sj_fail(SJ_ERR_NOMEM, "sj_modem_create: out of memory");
     }
     m->type = mod;
+    m->mapping = mapping;
     m->bps = bps[mod];
     m->order = 1u << m->bps;
     m->used = (mod == SJ_MOD_4096QAM) ? SJ_QAM4096_USED : m->order;
     sj_status st = SJ_OK;
     if (mod == SJ_MOD_4096QAM) {
-        st = build_qam4096(m);
+        const size_t n = (size_t)SJ_QAM4096_SIDE * SJ_QAM4096_SIDE;
+        m->qrow = malloc(n);
+        m->qcol = malloc(n);
+        m->cell = malloc(n * sizeof *m->cell);
+        st = (m->qrow && m->qcol && m->cell) ? build_qam4096(m)
+                                              : sj_fail(SJ_ERR_NOMEM, "sj_modem_create: out of memory");
     } else {
         modemcf lq = modemcf_create(schemes[mod]);
         if (!lq) {
@@ -225,11 +310,33 @@ sj_status sj_modem_create(sj_modulation mod, sj_modem** out)
     return SJ_OK;
 }
 
+sj_status sj_modem_create(sj_modulation mod, sj_modem** out)
+{
+    if (!out)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_create: out is NULL");
+    *out = NULL;
+    return modem_build(mod, SJ_QAM4096_ROW, out);
+}
+
+sj_status sj_modem_create_qam4096(sj_qam4096_mapping mapping, sj_modem** out)
+{
+    if (!out)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_create_qam4096: out is NULL");
+    *out = NULL;
+    if ((unsigned)mapping > SJ_QAM4096_HILBERT)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_create_qam4096: unknown mapping %d (expected row or hilbert)",
+                       (int)mapping);
+    return modem_build(SJ_MOD_4096QAM, mapping, out);
+}
+
 void sj_modem_destroy(sj_modem* m)
 {
     if (!m)
         return;
     free(m->points);
+    free(m->qrow);
+    free(m->qcol);
+    free(m->cell);
     free(m);
 }
 
@@ -244,6 +351,25 @@ void sj_modem_constellation(const sj_modem* m, lv_32fc_t* points)
         return;
     for (unsigned i = 0; i < m->order; i++)
         points[i] = m->points[i];
+}
+
+sj_qam4096_mapping sj_modem_qam4096_mapping(const sj_modem* m)
+{
+    return (m && m->type == SJ_MOD_4096QAM) ? m->mapping : SJ_QAM4096_ROW;
+}
+
+sj_status sj_modem_qam4096_position(const sj_modem* m, unsigned index, unsigned* row, unsigned* col)
+{
+    if (!m || !row || !col)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_qam4096_position: NULL argument");
+    if (m->type != SJ_MOD_4096QAM)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_qam4096_position: needs a 4096qam modem, this one is %s",
+                       sj_mod_names[m->type]);
+    if (index >= m->order)
+        return sj_fail(SJ_ERR_INVALID_ARG, "sj_modem_qam4096_position: index %u is not below 4096", index);
+    *row = m->qrow[index];
+    *col = m->qcol[index];
+    return SJ_OK;
 }
 
 sj_status sj_modem_map(sj_modem* m, const uint16_t* idx, size_t n, lv_32fc_t* out)
@@ -286,6 +412,36 @@ static inline int grid_axis(double u)
     return (int)(u + 0.5);
 }
 
+/* The nearest used point to (u, v) (grid units) when the nearest grid point (c, r) is an
+ * unused one, for any mapping: a search of the used points in the 7 x 7 cells around
+ * (c, r). That window always holds it, because at most 3 points are unused: a used point
+ * (c + dc, r + dr) with |dc| >= 4 is farther from (u, v) than the 3 points (c + s, r + dr),
+ * s = 1..3 towards c along its row (u - c <= 1/2 towards any column that exists, so each
+ * of them is strictly closer along the row and as close along the column), which would
+ * all have to be unused, and (c, r) is unused too: 4 unused points. Likewise for |dr|.
+ * Distances are compared relative to (c, r), dc (dc - 2 (u - c)) + dr (dr - 2 (v - r)),
+ * which is exact enough wherever (u, v) lies: the common (u - c)^2 + (v - r)^2, huge far
+ * off the grid, would round the small differences away. Ties go to the smaller index. */
+static unsigned nearest_used_window(const sj_modem* m, double u, double v, int c, int r)
+{
+    const double du = u - c, dv = v - r;
+    double best = INFINITY;
+    unsigned k_best = m->cell[0] < SJ_QAM4096_USED ? m->cell[0] : 0; /* NaN: some used index */
+    for (int dr = -3; dr <= 3; dr++)
+        for (int dc = -3; dc <= 3; dc++) {
+            const int rr = r + dr, cc = c + dc;
+            if (rr < 0 || rr >= SJ_QAM4096_SIDE || cc < 0 || cc >= SJ_QAM4096_SIDE)
+                continue;
+            const unsigned k = m->cell[SJ_QAM4096_SIDE * rr + cc];
+            const double e = dc * (dc - 2.0 * du) + dr * (dr - 2.0 * dv);
+            if (k < SJ_QAM4096_USED && (e < best || (e == best && k < k_best))) {
+                best = e;
+                k_best = k;
+            }
+        }
+    return k_best;
+}
+
 sj_status sj_modem_demap_hard(sj_modem* m, const lv_32fc_t* in, size_t n, uint16_t* idx)
 {
     if (!m || (n && (!in || !idx)))
@@ -296,6 +452,17 @@ sj_status sj_modem_demap_hard(sj_modem* m, const lv_32fc_t* in, size_t n, uint16
         return SJ_OK;
     }
     const double inv = 1.0 / m->grid_step, first = m->grid_first;
+    if (m->mapping != SJ_QAM4096_ROW) {
+        for (size_t i = 0; i < n; i++) {
+            const double u = (lv_creal(in[i]) - first) * inv, v = (lv_cimag(in[i]) - first) * inv;
+            const int c = grid_axis(u), r = grid_axis(v);
+            unsigned k = m->cell[SJ_QAM4096_SIDE * r + c];
+            if (k >= SJ_QAM4096_USED)
+                k = nearest_used_window(m, u, v, c, r);
+            idx[i] = (uint16_t)k;
+        }
+        return SJ_OK;
+    }
     for (size_t i = 0; i < n; i++) {
         const double u = (lv_creal(in[i]) - first) * inv, v = (lv_cimag(in[i]) - first) * inv;
         const int c = grid_axis(u), r = grid_axis(v);

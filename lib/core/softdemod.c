@@ -63,7 +63,23 @@ sj_status sj_softdemod_create(const sj_modem* m, size_t max_symbols, sj_softdemo
     sj_modem_constellation(m, c);
     sj_status st = SJ_OK;
     if (d->type == SJ_MOD_4096QAM) {
-        st = sj_soft4096_init(d, c);
+        /* The grid in row-major order (point of cell 64 * row + column), whatever the
+         * modem's mapping: that is the geometry sj_soft4096_init checks. The posterior
+         * means themselves are row-major only (sj_softdemod_posterior_mean refuses others). */
+        d->mapping = sj_modem_qam4096_mapping(m);
+        lv_32fc_t* g = malloc(d->order * sizeof *g);
+        if (!g) {
+            st = sj_fail(SJ_ERR_NOMEM, "sj_softdemod_create: out of memory");
+        } else {
+            for (unsigned i = 0; i < d->order && st == SJ_OK; i++) {
+                unsigned r = 0, col = 0;
+                st = sj_modem_qam4096_position(m, i, &r, &col);
+                g[SJ_QAM4096_SIDE * r + col] = c[i];
+            }
+            if (st == SJ_OK)
+                st = sj_soft4096_init(d, g);
+            free(g);
+        }
     } else {
         const size_t M = d->order, half = M / 2, B = d->block;
         d->pts = vmalloc(M * sizeof *d->pts);
@@ -217,5 +233,12 @@ sj_status sj_softdemod_posterior_mean(sj_softdemod* d, const lv_32fc_t* in, size
                        sj_modulation_name(d->type));
     if ((unsigned)method > SJ_SOFT4096_PAPER_EQ15)
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_softdemod_posterior_mean: unknown method %d", (int)method);
+    /* All three methods number the points row-major (index = 64 * row + column: the
+     * separable sums, and the grid walks of the brute force and eq. 15). */
+    if (d->mapping != SJ_QAM4096_ROW)
+        return sj_fail(SJ_ERR_UNSUPPORTED,
+                       "sj_softdemod_posterior_mean: the posterior mean of the index assumes the row-major 4096-QAM "
+                       "mapping, this modem's is '%s'; use sj_zp_posterior (zp_posterior.h)",
+                       sj_qam4096_mapping_name(d->mapping));
     return sj_soft4096_run(d, in, n, noise_var, method, out);
 }

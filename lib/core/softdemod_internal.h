@@ -31,6 +31,7 @@ struct sj_softdemod {
     float* sum;            /* block */
 
     /* 4096-QAM, in grid units: column c at u = c, row r at v = r */
+    sj_qam4096_mapping mapping; /* the modem's; the posterior means need SJ_QAM4096_ROW */
     double first; /* coordinate of column / row 0 */
     double step;  /* grid spacing */
     double* yi;      /* block: real parts, then u */

@@ -7,6 +7,11 @@ sj_lwe_d tag) -> 4096-QAM. Bob: posterior-mean soft demodulation -> LWE decrypti
 the secret key -> soft dequantiser -> / q_top -> DeepJSCEC decoder. Eve (no secret key)
 dequantises the ciphertext itself: the best she can do without S.
 
+Models trained through the joint receiver (training metadata receiver "joint", mapping
+"hilbert"; model_receiver) are sent on 4096qam-hilbert, and Bob replaces demodulation,
+decryption and dequantisation by lwe_joint_decrypt, his posterior over the quantiser
+levels given each symbol and his offset S^T d (docs/lwe.md, the joint receiver).
+
 The quantiser is the one the networks were trained with, read from the model file's
 "training" metadata (model_quantizer): levels N, guard levels G (the top G centroids are
 never sent, include/securejscc/quantizer.h) and q_top = q_{N-1-G}. A model without these
@@ -71,6 +76,34 @@ def model_quantizer(path, modulus, block="lwe_tx", param="encoder_model"):
     return levels, guard, scale
 
 
+MAPPINGS = ("row", "hilbert")
+RECEIVERS = ("pm", "joint")
+
+
+def model_receiver(path, block="lwe_rx", param="decoder_model"):
+    """(qam_mapping, receiver) from a model file's "training" metadata: the bijection
+    between Z_p and the 4096-QAM grid the networks were trained through ("row" or
+    "hilbert", include/securejscc/modem.h) and Bob's receiver ("pm": posterior-mean
+    demodulation, decryption, soft dequantiser; "joint": lwe_joint_decrypt). A model
+    without these keys predates them: ("row", "pm")."""
+    def fail(detail):
+        raise ValueError(f"securejscc.{block}: {param}: {path}: {detail}")
+
+    try:
+        training = training_metadata(path)
+    except (OSError, ValueError) as e:
+        fail(f"cannot read the model header ({e})")
+    mapping = training.get("qam_mapping", "row")
+    receiver = training.get("receiver", "pm")
+    if mapping not in MAPPINGS:
+        fail(f"training metadata has qam_mapping {mapping!r}; one of {MAPPINGS}")
+    if receiver not in RECEIVERS:
+        fail(f"training metadata has receiver {receiver!r}; one of {RECEIVERS}")
+    if receiver == "pm" and mapping != "row":
+        fail(f"receiver 'pm' needs the row-major mapping, not {mapping!r}")
+    return mapping, receiver
+
+
 def lwe_noise_std(preset):
     """Standard deviation of the LWE decryption error, sqrt(2 n v^2 + v) (docs/lwe.md)."""
     n, _, v = LWE_PRESETS[preset]
@@ -110,7 +143,8 @@ class lwe_tx(gr.hier_block2):
         self.levels, self.guard, self.zp_scale = model_quantizer(encoder_model, p, "lwe_tx", "encoder_model")
         self.scale = blocks.multiply_const_ff(self.zp_scale)
         self.quantizer = _sj.quantizer(self.levels, p, k, guard=self.guard)
-        self.mapper = _sj.symbol_mapper("4096qam", k)
+        self.mapping, _ = model_receiver(encoder_model, "lwe_tx", "encoder_model")
+        self.mapper = _sj.symbol_mapper("4096qam" if self.mapping == "row" else f"4096qam-{self.mapping}", k)
         self.connect(self, self.encoder, self.scale, self.quantizer, self.encrypt, self.mapper, self)
 
     def symbols_per_frame(self):
@@ -137,16 +171,23 @@ class lwe_rx(gr.hier_block2):
         self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "float", precision)
         k = self.decoder.input_frame()
         p = LWE_PRESETS[preset][1]
+        self.levels, self.guard, self.zp_scale = model_quantizer(decoder_model, p, "lwe_rx", "decoder_model")
+        self.mapping, self.receiver = model_receiver(decoder_model)
+        self.unscale = blocks.multiply_const_ff(1.0 / self.zp_scale)
+        if self.receiver == "joint":
+            # Demodulation, decryption and dequantisation in one block (sj_zp_posterior).
+            self.joint = _sj.lwe_joint_decrypt(seckey_file, k, self.levels, self.guard, float(noise_var),
+                                               self.mapping, p)
+            self.connect(self, self.joint, self.unscale, self.decoder, self)
+            return
         self.demod = _sj.soft_demod("4096qam", k, float(noise_var))
         self.decrypt = _sj.lwe_decrypt(seckey_file, k) if seckey_file else None
         if self.decrypt is not None and self.decrypt.modulus() != p:
             raise ValueError(f"securejscc.lwe_rx: preset: the key's modulus {self.decrypt.modulus()} is not "
                              f"that of preset {preset} ({p})")
-        self.levels, self.guard, self.zp_scale = model_quantizer(decoder_model, p, "lwe_rx", "decoder_model")
         self.dequantizer = _sj.dequantizer(self.levels, p,
                                            dequantizer_noise_var(noise_var, preset, self.decrypt is not None), k,
                                            guard=self.guard)
-        self.unscale = blocks.multiply_const_ff(1.0 / self.zp_scale)
         chain = [self, self.demod] + ([self.decrypt] if self.decrypt is not None else [])
         self.connect(*(chain + [self.dequantizer, self.unscale, self.decoder, self]))
 

@@ -1,7 +1,8 @@
 """lwe_encrypt / lwe_decrypt in a flowgraph: the decryption error has the standard
 deviation the theory gives (within 10 %), d rides on each frame's first item with
 ceil(k / l) * n2 values and differs per frame, frames without d are zero-filled, and bad
-key files or k fail at construction naming block and parameter."""
+key files or k fail at construction naming block and parameter. lwe_joint_decrypt (the joint
+receiver) brings Bob near the sent centroids on both 4096-QAM mappings and Eve nowhere."""
 import math
 
 import numpy as np
@@ -78,3 +79,79 @@ def test_bad_parameters(keys, tmp_path):
         securejscc.lwe_encrypt(pub, 0)
     with pytest.raises(ValueError, match=error_pattern("lwe_decrypt", "k")):
         securejscc.lwe_decrypt(sec, 0)
+
+
+def centroid_stream(k, frames, levels=16, guard=2, seed=8):
+    """Random plaintexts on the used centroids floor(l p / N), l < N - G."""
+    lv = np.random.default_rng(seed).integers(0, levels - guard, k * frames)
+    return lv * P // levels
+
+
+@pytest.mark.parametrize("mapping", ["hilbert", "row"])
+def test_joint_decrypt_recovers_the_centroids(keys, mapping):
+    """lwe_encrypt -> symbol_mapper(4096qam[-hilbert]) -> AWGN at 20 dB -> lwe_joint_decrypt:
+    Bob's posterior means sit near the sent centroids (the LWE noise of std 251 is about one
+    centroid spacing, 256, so some land between levels); Eve, without the key, gets
+    values unrelated to them. The sj_lwe_d and sj_noise_var tags are consumed."""
+    pub, sec = keys
+    k, frames, n0 = 1000, 4, 0.01
+    z = centroid_stream(k, frames)
+    modulation = "4096qam" if mapping == "row" else "4096qam-hilbert"
+    tb = gr.top_block()
+    enc = securejscc.lwe_encrypt(pub, k)
+    mapper = securejscc.symbol_mapper(modulation, k)
+    noise = blocks.add_cc()
+    bob = securejscc.lwe_joint_decrypt(sec, k, 16, 2, n0, mapping, P)
+    eve = securejscc.lwe_joint_decrypt("", k, 16, 2, n0, mapping, P)
+    out_bob, out_eve = blocks.vector_sink_f(), blocks.vector_sink_f()
+    w = np.random.default_rng(9).normal(size=(2, k * frames)) * math.sqrt(n0 / 2)
+    tb.connect(blocks.vector_source_s(z.astype(np.int16).tolist()), enc, mapper, (noise, 0))
+    tb.connect(blocks.vector_source_c((w[0] + 1j * w[1]).tolist()), (noise, 1))
+    tb.connect(noise, bob, out_bob)
+    tb.connect(noise, eve, out_eve)
+    tb.run()
+    assert bob.frames() == frames and bob.frames_dropped() == 0 and eve.frames() == frames
+    assert abs(bob.lwe_noise_std() - 251.1) < 1.0 and eve.lwe_noise_std() == 0.0
+    yb, ye = np.array(out_bob.data()), np.array(out_eve.data())
+    assert len(yb) == len(ye) == k * frames
+    # A guess from the prior alone is 1031 off (RMS). Through LWE noise of one level spacing
+    # Bob measured 401 (row) and 441 (hilbert) here (20 dB), and a third of his values within 128 (0.31, 0.34).
+    assert np.sqrt(np.mean((yb - z) ** 2)) < 500
+    assert np.mean(np.abs(yb - z) < 128) > 0.25  # a uniform guess: 0.08
+    assert abs(np.corrcoef(ye, z)[0, 1]) < 0.1
+    keys_left = {pmt.symbol_to_string(t.key) for t in out_bob.tags()}
+    assert "sj_lwe_d" not in keys_left and "sj_noise_var" not in keys_left
+
+
+def test_joint_decrypt_frame_without_d_is_zero_filled(keys):
+    _, sec = keys
+    k = 100
+    tb = gr.top_block()
+    dec = securejscc.lwe_joint_decrypt(sec, k, 16, 2, 0.1)
+    out = blocks.vector_sink_f()
+    tb.connect(blocks.vector_source_c([0.1 + 0.1j] * (2 * k)), dec, out)
+    tb.run()
+    assert list(out.data()) == [0.0] * (2 * k)
+    assert dec.frames_dropped() == 2 and dec.frames() == 0
+
+
+def test_joint_decrypt_bad_parameters(keys, tmp_path):
+    _, sec = keys
+    cases = [
+        ((sec, 0, 16, 2, 0.1), "k"),
+        ((sec, 100, 16, 2, 0.0), "noise_var"),
+        ((sec, 100, 16, 2, float("nan")), "noise_var"),
+        ((sec, 100, 16, 15, 0.1), "guard"),
+        ((sec, 100, 16, 2, 0.1, "snake"), "mapping"),
+        ((sec, 100, 16, 2, 0.1, "hilbert", 2003), "modulus"),
+        ((keystream_key(tmp_path), 100, 16, 2, 0.1), "seckey_file"),
+    ]
+    for args, param in cases:
+        with pytest.raises(ValueError, match=error_pattern("lwe_joint_decrypt", param)):
+            securejscc.lwe_joint_decrypt(*args)
+    with pytest.raises(RuntimeError, match=error_pattern("lwe_joint_decrypt", "seckey_file")):
+        securejscc.lwe_joint_decrypt(str(tmp_path / "none.sec"), 100, 16, 2, 0.1)
+    with pytest.raises(ValueError, match=error_pattern("soft_demod", "modulation")):
+        securejscc.soft_demod("4096qam-hilbert", 100, 0.1)  # no posterior-mean index on this mapping
+    with pytest.raises(ValueError, match=error_pattern("symbol_mapper", "modulation")):
+        securejscc.symbol_mapper("qpsk-hilbert", 100)

@@ -73,7 +73,10 @@ def main():
         guard = int(args.get("guard_levels", 0))
         training.update({"lwe_params": args["lwe_params"], "lwe_length": args["lwe_length"],
                          "quantizer_levels": lwe_chain.LEVELS, "guard_levels": guard,
-                         "latent_to_zp_scale": float(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1])})
+                         "latent_to_zp_scale": float(lwe_chain.centroids()[lwe_chain.LEVELS - guard - 1]),
+                         # runs older than these options trained through row-major and pm
+                         "qam_mapping": args.get("qam_mapping", "row"),
+                         "receiver": args.get("receiver", "pm")})
     if task.startswith("srec"):
         training["modulation"] = args["modulation"]
         training["loss"] = args.get("loss", "mse")  # runs older than --loss trained on the MSE

@@ -79,6 +79,12 @@ def parse_args(argv=None):
     ap.add_argument("--lwe-length", type=int, default=512, help="LWE block length l")
     ap.add_argument("--guard-levels", type=int, default=2,
                     help="lwe: top quantiser levels never sent (sjtrain/lwe_chain.py GUARD_LEVELS)")
+    ap.add_argument("--qam-mapping", default="row", choices=["row", "hilbert"],
+                    help="lwe: bijection between Z_p and the 4096-QAM grid (include/securejscc/modem.h)")
+    ap.add_argument("--receiver", default="pm", choices=["pm", "joint"],
+                    help="lwe: pm = posterior-mean demodulation, decryption, soft dequantiser (the paper); "
+                         "joint = Bob's posterior over the levels from y and his offset "
+                         "(include/securejscc/zp_posterior.h)")
     ap.add_argument("--key-seed", type=int, default=1, help="seed of the training-only LWE key")
     ap.add_argument("--modulation", default="qpsk", choices=["bpsk", "qpsk", "16qam"], help="srec modem")
     ap.add_argument("--downsample", type=int, default=1,

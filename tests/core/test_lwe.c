@@ -317,6 +317,50 @@ SJ_TEST(soft_decryption_matches_hard_and_shifts_by_offset)
     sj_lwe_seckey_destroy(sec);
 }
 
+/* Bob's offset o = S^T d mod p is decryption of an all-zero ciphertext, and decryption is
+ * c + o mod p, value for value; over payloads of several blocks (the last one short) and a
+ * payload shorter than one block, for p = 4093 and p = 2003. */
+SJ_TEST(decrypt_offset_is_decryption_of_zero)
+{
+    enum { K = 700, L = 256 };
+    const sj_lwe_preset presets[2] = { SJ_LWE_MEDIUM, SJ_LWE_TOY };
+    const size_t ks[2] = { K, 100 };
+    for (int t = 0; t < 2; t++)
+        for (int kk = 0; kk < 2; kk++) {
+            const size_t k = ks[kk];
+            sj_lwe_pubkey* pub = NULL;
+            sj_lwe_seckey* sec = NULL;
+            sj_lwe_encryptor* e = NULL;
+            sj_lwe_decryptor* dec = NULL;
+            REQUIRE_OK(sj_lwe_keygen(presets[t], L, &pub, &sec));
+            REQUIRE_OK(sj_lwe_encryptor_create(pub, k, &e));
+            REQUIRE_OK(sj_lwe_decryptor_create(sec, k, &dec));
+            const unsigned p = sj_lwe_pubkey_params(pub)->p;
+            static uint16_t z[K], c[K], zero[K], zz[K], zc[K], off[K], d[3 * 320];
+            fill_uniform(z, k, p, 9);
+            REQUIRE_OK(sj_lwe_encrypt(e, z, c, d));
+            REQUIRE_OK(sj_lwe_decrypt_offset(dec, d, off));
+            REQUIRE_OK(sj_lwe_decrypt(dec, zero, d, zz));
+            REQUIRE_OK(sj_lwe_decrypt(dec, c, d, zc));
+            int bad_zero = 0, bad_sum = 0, nonzero = 0;
+            for (size_t i = 0; i < k; i++) {
+                bad_zero += off[i] != zz[i] || off[i] >= p;
+                bad_sum += zc[i] != (c[i] + off[i]) % p;
+                nonzero += off[i] != 0;
+            }
+            SJ_CHECK(bad_zero == 0, "%s k %zu: %d offsets differ from decrypting zeros", sj_lwe_pubkey_params(pub)->name,
+                     k, bad_zero);
+            SJ_CHECK(bad_sum == 0, "%s k %zu: %d decryptions are not c + offset mod p",
+                     sj_lwe_pubkey_params(pub)->name, k, bad_sum);
+            SJ_CHECK(nonzero > (int)k / 2, "%s: offsets mostly 0 (%d of %zu nonzero)", sj_lwe_pubkey_params(pub)->name,
+                     nonzero, k);
+            sj_lwe_decryptor_destroy(dec);
+            sj_lwe_encryptor_destroy(e);
+            sj_lwe_pubkey_destroy(pub);
+            sj_lwe_seckey_destroy(sec);
+        }
+}
+
 static double chi2_uniform(const long* cnt, long n, unsigned p)
 {
     unsigned nb = (p + 15) / 16;
@@ -674,8 +718,14 @@ SJ_TEST(bad_arguments_are_reported)
     EXPECT_FAIL(sj_lwe_decrypt(dec, c, d, zz), SJ_ERR_INVALID_ARG);
     EXPECT_FAIL(sj_lwe_attack_public_seed(e, seed1, 0, c, zz), SJ_ERR_INVALID_ARG);
     c[24] = 1;
+    EXPECT_FAIL(sj_lwe_decrypt_offset(NULL, d, zz), SJ_ERR_INVALID_ARG);
+    EXPECT_FAIL(sj_lwe_decrypt_offset(dec, NULL, zz), SJ_ERR_INVALID_ARG);
+    EXPECT_FAIL(sj_lwe_decrypt_offset(dec, d, NULL), SJ_ERR_INVALID_ARG);
+    SJ_CHECK(sj_lwe_decrypt_offset(dec, d, zz) == SJ_OK, "%s", sj_last_error());
     d[3 * 256 - 1] = 4093; /* last value of the last block's d */
     EXPECT_FAIL(sj_lwe_decrypt(dec, c, d, zz), SJ_ERR_INVALID_ARG);
+    EXPECT_FAIL(sj_lwe_decrypt_offset(dec, d, zz), SJ_ERR_INVALID_ARG);
+    SJ_CHECK(strstr(sj_last_error(), "4093") != NULL, "message: %s", sj_last_error());
     EXPECT_FAIL(sj_lwe_decrypt_soft(dec, cf, d, zf), SJ_ERR_INVALID_ARG);
     d[3 * 256 - 1] = 0;
     cf[3] = NAN;

@@ -227,6 +227,213 @@ SJ_TEST(qam4096_hard_nearest_used)
     sj_modem_destroy(m);
 }
 
+SJ_TEST(qam4096_mapping_names_and_getters)
+{
+    sj_qam4096_mapping mp = SJ_QAM4096_HILBERT;
+    SJ_CHECK(sj_qam4096_mapping_from_name("row", &mp) == SJ_OK && mp == SJ_QAM4096_ROW, "row");
+    SJ_CHECK(sj_qam4096_mapping_from_name("HilBert", &mp) == SJ_OK && mp == SJ_QAM4096_HILBERT, "HilBert");
+    sj_clear_error();
+    SJ_CHECK(sj_qam4096_mapping_from_name("zorder", &mp) == SJ_ERR_INVALID_ARG, "unknown mapping accepted");
+    SJ_CHECK(strstr(sj_last_error(), "zorder") != NULL, "message: %s", sj_last_error());
+    SJ_CHECK(sj_qam4096_mapping_from_name(NULL, &mp) == SJ_ERR_INVALID_ARG, "NULL name");
+    SJ_CHECK(sj_qam4096_mapping_from_name("row", NULL) == SJ_ERR_INVALID_ARG, "NULL out");
+    SJ_CHECK(strcmp(sj_qam4096_mapping_name(SJ_QAM4096_ROW), "row") == 0, "name row");
+    SJ_CHECK(strcmp(sj_qam4096_mapping_name(SJ_QAM4096_HILBERT), "hilbert") == 0, "name hilbert");
+    SJ_CHECK(strcmp(sj_qam4096_mapping_name((sj_qam4096_mapping)2), "unknown") == 0, "bad enum name");
+    sj_modem *m = (sj_modem*)&mp, *h = NULL, *r = NULL, *q = NULL;
+    SJ_CHECK(sj_modem_create_qam4096((sj_qam4096_mapping)2, &m) == SJ_ERR_INVALID_ARG && m == NULL, "mapping 2");
+    SJ_CHECK(sj_modem_create_qam4096((sj_qam4096_mapping)-1, &m) == SJ_ERR_INVALID_ARG, "mapping -1");
+    SJ_CHECK(sj_modem_create_qam4096(SJ_QAM4096_ROW, NULL) == SJ_ERR_INVALID_ARG, "NULL out");
+    SJ_REQUIRE(sj_modem_create_qam4096(SJ_QAM4096_HILBERT, &h) == SJ_OK && sj_modem_create(SJ_MOD_4096QAM, &r) == SJ_OK &&
+                   sj_modem_create(SJ_MOD_QPSK, &q) == SJ_OK,
+               "create");
+    SJ_CHECK(sj_modem_type(h) == SJ_MOD_4096QAM && sj_modem_num_used(h) == 4093 && sj_modem_order(h) == 4096 &&
+                 sj_modem_bits_per_symbol(h) == 12,
+             "hilbert modem sizes");
+    SJ_CHECK(sj_modem_qam4096_mapping(h) == SJ_QAM4096_HILBERT, "mapping of hilbert");
+    SJ_CHECK(sj_modem_qam4096_mapping(r) == SJ_QAM4096_ROW, "sj_modem_create(4096qam) is row-major");
+    SJ_CHECK(sj_modem_qam4096_mapping(q) == SJ_QAM4096_ROW && sj_modem_qam4096_mapping(NULL) == SJ_QAM4096_ROW,
+             "mapping of qpsk / NULL");
+    unsigned row = 99, col = 99;
+    SJ_CHECK(sj_modem_qam4096_position(h, 4096, &row, &col) == SJ_ERR_INVALID_ARG, "index 4096");
+    SJ_CHECK(strstr(sj_last_error(), "4096") != NULL, "message: %s", sj_last_error());
+    SJ_CHECK(sj_modem_qam4096_position(q, 0, &row, &col) == SJ_ERR_INVALID_ARG, "qpsk");
+    SJ_CHECK(sj_modem_qam4096_position(NULL, 0, &row, &col) == SJ_ERR_INVALID_ARG, "NULL modem");
+    SJ_CHECK(sj_modem_qam4096_position(h, 0, NULL, &col) == SJ_ERR_INVALID_ARG, "NULL row");
+    SJ_CHECK(sj_modem_qam4096_position(h, 0, &row, NULL) == SJ_ERR_INVALID_ARG, "NULL col");
+    SJ_CHECK(row == 99 && col == 99, "outputs written by failing calls");
+    sj_modem_destroy(h);
+    sj_modem_destroy(r);
+    sj_modem_destroy(q);
+}
+
+/* Row-major stays what it was: index 64 r + c at row r, column c (also from
+ * sj_modem_create_qam4096(ROW), which is the same modem as sj_modem_create). */
+SJ_TEST(qam4096_row_mapping_unchanged)
+{
+    sj_modem *a = NULL, *b = NULL;
+    SJ_REQUIRE(sj_modem_create(SJ_MOD_4096QAM, &a) == SJ_OK && sj_modem_create_qam4096(SJ_QAM4096_ROW, &b) == SJ_OK,
+               "create");
+    int bad = 0;
+    for (unsigned i = 0; i < 4096; i++) {
+        unsigned r = 0, c = 0;
+        bad += sj_modem_qam4096_position(a, i, &r, &c) != SJ_OK || r != i / 64 || c != i % 64;
+    }
+    SJ_CHECK(bad == 0, "%d row-major positions are not (i / 64, i %% 64)", bad);
+    lv_32fc_t* pa = malloc(4096 * sizeof *pa);
+    lv_32fc_t* pb = malloc(4096 * sizeof *pb);
+    sj_modem_constellation(a, pa);
+    sj_modem_constellation(b, pb);
+    SJ_CHECK(memcmp(pa, pb, 4096 * sizeof *pa) == 0, "sj_modem_create_qam4096(ROW) differs from sj_modem_create");
+    enum { N = 4000 };
+    static lv_32fc_t y[N];
+    static uint16_t ia[N], ib[N];
+    for (int i = 0; i < N; i++)
+        y[i] = CMPLXF((float)(2.6 * ((next_u64() >> 11) * 0x1p-53) - 1.3), (float)(2.6 * ((next_u64() >> 11) * 0x1p-53) - 1.3));
+    SJ_CHECK(sj_modem_demap_hard(a, y, N, ia) == SJ_OK && sj_modem_demap_hard(b, y, N, ib) == SJ_OK, "demap");
+    SJ_CHECK(memcmp(ia, ib, sizeof ia) == 0, "hard decisions differ");
+    free(pa);
+    free(pb);
+    sj_modem_destroy(a);
+    sj_modem_destroy(b);
+}
+
+/* The Hilbert mapping: a bijection onto the grid; consecutive indices are grid neighbours;
+ * every 64 consecutive indices from a multiple of 64 fill an aligned 8 x 8 square (and every
+ * 16, 4 from multiples of 16, 4 an aligned 4 x 4, 2 x 2); the positions of
+ * python/training/sjtrain/lwe_chain.py hilbert_xy; the same grid coordinates and scale as
+ * row-major, unit power over the used points, and the constellation at those positions. */
+SJ_TEST(qam4096_hilbert_geometry)
+{
+    sj_modem *h = NULL, *r = NULL;
+    SJ_REQUIRE(sj_modem_create_qam4096(SJ_QAM4096_HILBERT, &h) == SJ_OK && sj_modem_create(SJ_MOD_4096QAM, &r) == SJ_OK,
+               "create");
+    unsigned row[4096], col[4096];
+    int seen[4096] = { 0 }, bad = 0;
+    for (unsigned i = 0; i < 4096; i++) {
+        SJ_REQUIRE(sj_modem_qam4096_position(h, i, &row[i], &col[i]) == SJ_OK, "position %u", i);
+        SJ_REQUIRE(row[i] < 64 && col[i] < 64, "index %u off the grid", i);
+        seen[64 * row[i] + col[i]]++;
+    }
+    for (int k = 0; k < 4096; k++)
+        bad += seen[k] != 1;
+    SJ_CHECK(bad == 0, "%d grid cells not hit exactly once", bad);
+    bad = 0;
+    for (unsigned i = 1; i < 4096; i++)
+        bad += abs((int)row[i] - (int)row[i - 1]) + abs((int)col[i] - (int)col[i - 1]) != 1;
+    SJ_CHECK(bad == 0, "%d consecutive index pairs are not grid neighbours", bad);
+    for (unsigned side = 2; side <= 8; side *= 2) {
+        bad = 0;
+        const unsigned run = side * side;
+        for (unsigned b = 0; b < 4096 / run; b++) {
+            const unsigned r0 = row[b * run] / side, c0 = col[b * run] / side;
+            for (unsigned i = b * run; i < (b + 1) * run; i++)
+                bad += row[i] / side != r0 || col[i] / side != c0; /* run cells, all in one aligned square */
+        }
+        SJ_CHECK(bad == 0, "%d indices outside their run's aligned %u x %u square", bad, side, side);
+    }
+    /* From the Python reference: hilbert_xy(d) = (column, row). */
+    static const unsigned known[][3] = { { 0, 0, 0 },     { 1, 1, 0 },      { 2, 1, 1 },      { 3, 0, 1 },
+                                         { 4, 0, 2 },     { 15, 3, 0 },     { 63, 0, 7 },     { 64, 0, 8 },
+                                         { 100, 4, 14 },  { 1000, 6, 30 },  { 2002, 25, 37 }, { 2003, 24, 37 },
+                                         { 4092, 63, 1 }, { 4093, 62, 1 },  { 4094, 62, 0 },  { 4095, 63, 0 } };
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+        SJ_CHECK(col[known[k][0]] == known[k][1] && row[known[k][0]] == known[k][2],
+                 "index %u at column %u row %u, expected column %u row %u", known[k][0], col[known[k][0]],
+                 row[known[k][0]], known[k][1], known[k][2]);
+    lv_32fc_t* ph = malloc(4096 * sizeof *ph);
+    lv_32fc_t* pr = malloc(4096 * sizeof *pr);
+    sj_modem_constellation(h, ph);
+    sj_modem_constellation(r, pr);
+    bad = 0;
+    double pw = 0.0;
+    for (unsigned i = 0; i < 4096; i++) {
+        /* the point at (row, col) is the row-major point of index 64 row + col: same grid */
+        bad += ph[i] != pr[64 * row[i] + col[i]];
+        pw += i < 4093 ? lv_creal(ph[i]) * lv_creal(ph[i]) + lv_cimag(ph[i]) * lv_cimag(ph[i]) : 0.0;
+    }
+    SJ_CHECK(bad == 0, "%d Hilbert points are not at their grid position", bad);
+    SJ_CHECK_NEAR(pw / 4093, 1.0, 1e-5);
+    free(ph);
+    free(pr);
+    sj_modem_destroy(h);
+    sj_modem_destroy(r);
+}
+
+/* Hilbert: every used index round-trips through map and hard demap; the hard decision is
+ * the nearest USED point, around the unused corner (column 62..63, row 0..1), on the unused
+ * points themselves, anywhere on the grid and far outside it. */
+SJ_TEST(qam4096_hilbert_roundtrip_and_nearest_used)
+{
+    sj_modem* m = NULL;
+    SJ_REQUIRE(sj_modem_create_qam4096(SJ_QAM4096_HILBERT, &m) == SJ_OK, "create");
+    lv_32fc_t* p = malloc(4096 * sizeof *p);
+    sj_modem_constellation(m, p);
+    static uint16_t idx[4093], back[4093];
+    static lv_32fc_t sym[4093];
+    for (int i = 0; i < 4093; i++)
+        idx[i] = (uint16_t)i;
+    SJ_CHECK(sj_modem_map(m, idx, 4093, sym) == SJ_OK && sj_modem_demap_hard(m, sym, 4093, back) == SJ_OK, "map");
+    int bad = 0;
+    for (int i = 0; i < 4093; i++)
+        bad += back[i] != i || sym[i] != p[i];
+    SJ_CHECK(bad == 0, "%d indices do not round-trip", bad);
+    uint16_t over = 4093;
+    SJ_CHECK(sj_modem_map(m, &over, 1, sym) == SJ_ERR_INVALID_ARG, "index 4093 mapped");
+
+    double x0 = INFINITY, x1 = -INFINITY;
+    for (int i = 0; i < 4096; i++)
+        x0 = fmin(x0, lv_creal(p[i])), x1 = fmax(x1, lv_creal(p[i]));
+    const double step = (x1 - x0) / 63;
+    enum { N = 4000 };
+    static lv_32fc_t y[N];
+    static uint16_t got[N];
+    for (int i = 0; i < N; i++) {
+        double u, v;
+        if (i < 3) { /* exactly on the unused points */
+            u = lv_creal(p[4093 + i]), v = lv_cimag(p[4093 + i]);
+            y[i] = CMPLXF((float)u, (float)v);
+            continue;
+        }
+        if (i < 1500) { /* around the unused corner, inside and outside the grid */
+            u = 57.0 + 10.0 * (next_u64() >> 11) * 0x1p-53;
+            v = -4.0 + 9.0 * (next_u64() >> 11) * 0x1p-53;
+        } else if (i < 3500) { /* anywhere, including outside the grid */
+            u = -20.0 + 104.0 * (next_u64() >> 11) * 0x1p-53;
+            v = -20.0 + 104.0 * (next_u64() >> 11) * 0x1p-53;
+        } else { /* far beyond the corner */
+            u = 63.0 + 1e5 * (next_u64() >> 11) * 0x1p-53;
+            v = -1e5 * (next_u64() >> 11) * 0x1p-53 + 1.5 * (i % 3);
+        }
+        y[i] = CMPLXF((float)(x0 + u * step), (float)(x0 + v * step));
+    }
+    SJ_CHECK(sj_modem_demap_hard(m, y, N, got) == SJ_OK, "demap");
+    bad = 0;
+    for (int i = 0; i < N; i++) {
+        double best = INFINITY, dg = 0;
+        for (int j = 0; j < 4093; j++) {
+            const double a = (double)lv_creal(y[i]) - lv_creal(p[j]), b = (double)lv_cimag(y[i]) - lv_cimag(p[j]);
+            const double e = a * a + b * b;
+            best = fmin(best, e);
+            dg = j == got[i] ? e : dg;
+        }
+        bad += !(got[i] < 4093) || dg > best * (1 + 1e-9) + 1e-12;
+    }
+    SJ_CHECK(bad == 0, "%d symbols not decided to the nearest used point", bad);
+    /* on an unused point the nearest used ones are one step away */
+    for (int i = 0; i < 3; i++) {
+        const double a = lv_creal(y[i]) - lv_creal(p[got[i]]), b = lv_cimag(y[i]) - lv_cimag(p[got[i]]);
+        SJ_CHECK(fabs(sqrt(a * a + b * b) - step) < 1e-6, "unused point %d decided %u at distance %g steps", 4093 + i,
+                 got[i], sqrt(a * a + b * b) / step);
+    }
+    const lv_32fc_t weird[3] = { CMPLXF(NAN, NAN), CMPLXF(INFINITY, -INFINITY), CMPLXF(1e30f, -1e30f) };
+    SJ_CHECK(sj_modem_demap_hard(m, weird, 3, got) == SJ_OK && got[0] < 4093 && got[1] < 4093 && got[2] < 4093,
+             "weird input");
+    SJ_CHECK(got[2] == 4092, "(+1e30, -1e30) decided %u, not 4092 (column 63, row 1)", got[2]);
+    free(p);
+    sj_modem_destroy(m);
+}
+
 /* Bit errors of hard byte decisions over sj_awgn, with enough bits for >= 2500 expected
  * errors (so the 10% tolerance is about 5 standard deviations) and a fixed seed. */
 static double measure_ber(sj_modulation mod, double snr_db, double theory, uint64_t seed)

@@ -533,6 +533,46 @@ SJ_TEST(volk_simd_vs_generic)
     volk_free(d2);
 }
 
+/* The index posterior means number the points row-major: for a Hilbert modem the object is
+ * created (its grid checks out) but every method is refused as unsupported, pointing to
+ * sj_zp_posterior; a row-major modem made by sj_modem_create_qam4096 works as before. */
+SJ_TEST(hilbert_modem_refused)
+{
+    sj_modem *h = NULL, *r = NULL, *r2 = NULL;
+    sj_softdemod *dh = NULL, *dr = NULL, *dr2 = NULL;
+    SJ_REQUIRE(sj_modem_create_qam4096(SJ_QAM4096_HILBERT, &h) == SJ_OK &&
+                   sj_modem_create_qam4096(SJ_QAM4096_ROW, &r) == SJ_OK && sj_modem_create(SJ_MOD_4096QAM, &r2) == SJ_OK,
+               "modems");
+    SJ_REQUIRE(sj_softdemod_create(h, 8, &dh) == SJ_OK, "create on hilbert: %s", sj_last_error());
+    SJ_REQUIRE(sj_softdemod_create(r, 8, &dr) == SJ_OK && sj_softdemod_create(r2, 8, &dr2) == SJ_OK, "create on row");
+    lv_32fc_t y[8];
+    uint16_t idx[8];
+    for (int i = 0; i < 8; i++)
+        idx[i] = (uint16_t)(next_u64() % 4093);
+    sj_modem_map(r, idx, 8, y);
+    float out[8] = { -1, -1, -1, -1, -1, -1, -1, -1 }, o2[8];
+    for (int meth = 0; meth < 3; meth++) {
+        sj_clear_error();
+        SJ_CHECK(sj_softdemod_posterior_mean(dh, y, 8, 0.01f, (sj_soft4096_method)meth, out) == SJ_ERR_UNSUPPORTED,
+                 "method %d accepted a hilbert modem", meth);
+        SJ_CHECK(strstr(sj_last_error(), "sj_zp_posterior") != NULL && strstr(sj_last_error(), "hilbert") != NULL,
+                 "message: %s", sj_last_error());
+        SJ_CHECK(out[0] == -1, "out written");
+        SJ_CHECK(sj_softdemod_posterior_mean(dr, y, 8, 0.01f, (sj_soft4096_method)meth, out) == SJ_OK &&
+                     sj_softdemod_posterior_mean(dr2, y, 8, 0.01f, (sj_soft4096_method)meth, o2) == SJ_OK,
+                 "row-major method %d: %s", meth, sj_last_error());
+        SJ_CHECK(memcmp(out, o2, sizeof out) == 0, "sj_modem_create_qam4096(ROW) demodulates differently");
+        for (int i = 0; i < 8; i++)
+            out[i] = -1;
+    }
+    sj_softdemod_destroy(dh);
+    sj_softdemod_destroy(dr);
+    sj_softdemod_destroy(dr2);
+    sj_modem_destroy(h);
+    sj_modem_destroy(r);
+    sj_modem_destroy(r2);
+}
+
 SJ_TEST(bad_arguments)
 {
     sj_modem *m = NULL, *q = NULL;

@@ -21,7 +21,8 @@ from sjtrain.models import build_network  # noqa: E402
 
 SCHEMES = {"lwe": LweScheme, "lwe_keystream": LweKeystreamScheme}
 GUARDED = {"task": "lwe", "quantizer_levels": 16, "guard_levels": 2, "latent_to_zp_scale": 3325.0,
-           "lwe_params": "medium", "lwe_length": 512}  # what export_model.py writes for today's runs
+           "lwe_params": "medium", "lwe_length": 512}  # what export_model.py writes for pm runs
+JOINT = dict(GUARDED, qam_mapping="hilbert", receiver="joint")  # --qam-mapping hilbert --receiver joint
 SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data/"
 
 
@@ -45,19 +46,33 @@ def guarded(tmp_path_factory):
     return random_models(tmp_path_factory.mktemp("guarded"), GUARDED)
 
 
+@pytest.fixture(scope="module")
+def joint(tmp_path_factory):
+    return random_models(tmp_path_factory.mktemp("joint"), JOINT)
+
+
 def test_quantiser_comes_from_the_metadata(core, guarded, tmp_path):
     s = LweScheme(core, guarded, 1)
     assert (s.levels, s.guard, s.scale, s.p, s.block_length) == (16, 2, 3325.0, 4093, 512)
     old = LweScheme(core, random_models(tmp_path, None), 1)  # no quantiser facts: before guard levels
     assert (old.levels, old.guard, old.scale) == (16, 0, 3837.0)
+    assert (s.mapping, s.receiver, old.mapping, old.receiver) == ("row", "pm", "row", "pm")
 
 
+def test_receiver_comes_from_the_metadata(core, joint, tmp_path):
+    s = LweScheme(core, joint, 1)
+    assert (s.mapping, s.receiver) == ("hilbert", "joint")
+    with pytest.raises(ValueError, match="qam_mapping"):
+        LweScheme(core, random_models(tmp_path, dict(GUARDED, qam_mapping="hilbert")), 1)  # pm needs row
+
+
+@pytest.mark.parametrize("receiver", ["pm", "joint"])
 @pytest.mark.parametrize("prefix", sorted(SCHEMES))
-def test_latents_match_the_torch_chain(core, guarded, prefix):
+def test_latents_match_the_torch_chain(core, guarded, joint, prefix, receiver):
     """The same latents through the C chain and the torch chain: Bob's decoder input has
     the same error statistics (uniform latents, and latents at the top of the range, where
     the guard levels matter); Eve's is unrelated to the latent."""
-    s = SCHEMES[prefix](core, guarded, 2)
+    s = SCHEMES[prefix](core, joint if receiver == "joint" else guarded, 2)
     g = torch.Generator().manual_seed(3)
     key = lwe_chain.LweKey.generate("medium", l=512, generator=g) if prefix == "lwe" else None
     rng = np.random.default_rng(4)
@@ -67,7 +82,8 @@ def test_latents_match_the_torch_chain(core, guarded, prefix):
         bob, eve = np.stack(bob), np.stack(eve)
         with torch.no_grad():
             mine = lwe_chain.lwe_chain(torch.from_numpy(u) * s.scale, key, 10.0, 200.0, generator=g,
-                                       encrypt=key is not None, used=16 - s.guard).numpy() / s.scale
+                                       encrypt=key is not None, used=16 - s.guard, mapping=s.mapping,
+                                       receiver=s.receiver).numpy() / s.scale
         uq = np.asarray(lwe_chain.quantize(torch.from_numpy(u) * s.scale, 200.0, used=14)[0]) / s.scale
         err_c, err_t = np.sqrt(np.mean((bob - uq) ** 2)), np.sqrt(np.mean((mine - uq) ** 2))
         assert abs(err_c / err_t - 1) < 0.1, (lo, err_c, err_t)
@@ -121,7 +137,8 @@ def test_c_chain_psnr_equals_torch_chain(core, prefix):
     with torch.no_grad():
         u = enc(x)
         z_hat = lwe_chain.lwe_chain(u.flatten(1) * s.scale, key, 10.0, 200.0, generator=g,
-                                    encrypt=key is not None, used=16 - s.guard)
+                                    encrypt=key is not None, used=16 - s.guard, mapping=s.mapping,
+                                    receiver=s.receiver)
         y = torch.round(dec((z_hat / s.scale).view(u.shape)).clamp(0, 1) * 255) / 255
     t_psnr = (10 * torch.log10(1 / (x - y).pow(2).flatten(1).mean(1).clamp_min(1e-10))).mean().item()
     assert abs(c_psnr - t_psnr) < 1.0, (c_psnr, t_psnr)

@@ -9,14 +9,20 @@ LWE encryption with a key pair made here by the core, fresh e per block (sj_lwe)
 posterior-mean demodulation (sj_softdemod) -> Bob: soft decryption with S, soft
 dequantiser with the LWE noise plus the channel noise in index units -> / scale ->
 DeepJSCEC decoder. sjtrain/lwe_chain.py is the same chain in PyTorch for training.
+Models trained through the joint receiver (training metadata receiver "joint") are sent on
+the model's qam_mapping (Hilbert), and Bob's demodulation, decryption and dequantisation
+are one step, his posterior mean of the centroid given y and his offset (sj_zp_posterior;
+o = S^T d from sj_lwe_decrypt_offset, or minus the keystream).
 
 Eve has every model weight and the public key but not S: she dequantises the demodulated
-ciphertext itself, assuming only the channel noise (hier_lwe's lwe_rx without a key).
+ciphertext itself, assuming only the channel noise (hier_lwe's lwe_rx without a key;
+with the joint receiver: sj_zp_posterior with no offset and no LWE noise).
 In the keystream variant the cipher is c = z + XChaCha20 keystream mod p (sj_keystream,
 q = p), Bob subtracts it, and Eve, without the key, dequantises c.
 """
 import ctypes
 import json
+import math
 import os
 
 import numpy as np
@@ -26,6 +32,7 @@ from .core import Network
 
 _vp, _sz = ctypes.c_void_p, ctypes.c_size_t
 SJ_MOD_4096QAM = 3
+QAM4096_MAPPINGS = {"row": 0, "hilbert": 1}  # sj_qam4096_mapping
 SJ_SOFT4096_SEPARABLE = 0
 NONCE_BYTES = 24
 
@@ -47,6 +54,8 @@ def _declare(lib):
     lib.sj_lwe_noise_std.restype = ctypes.c_double
     lib.sj_lwe_noise_std.argtypes = [ctypes.POINTER(LweParams)]
     lib.sj_quantizer_centroid.restype = ctypes.c_uint16
+    lib.sj_zp_posterior_create.argtypes = [_vp, ctypes.c_uint32, ctypes.c_uint, ctypes.c_uint, ctypes.c_double,
+                                           _sz, _vp]
 
 
 def training_metadata(core, network):
@@ -87,17 +96,27 @@ class _Base:
         self.scale = float(t.get("latent_to_zp_scale", top))
         if not 0 < self.scale < self.p:
             raise ValueError(f"{self.prefix}: latent_to_zp_scale {self.scale:g} does not fit Z_p, p = {self.p}")
+        # As hier_lwe.model_receiver: a model without these keys predates them.
+        self.mapping = str(t.get("qam_mapping", "row"))
+        self.receiver = str(t.get("receiver", "pm"))
+        if self.mapping not in QAM4096_MAPPINGS or self.receiver not in ("pm", "joint") or (
+                self.receiver == "pm" and self.mapping != "row"):
+            raise ValueError(f"{self.prefix}: unsupported qam_mapping {self.mapping!r} / receiver {self.receiver!r}")
         self.modem = core.handle()
-        core.check(core.lib.sj_modem_create(SJ_MOD_4096QAM, ctypes.byref(self.modem)), "4096-QAM")
+        core.check(core.lib.sj_modem_create_qam4096(QAM4096_MAPPINGS[self.mapping], ctypes.byref(self.modem)),
+                   "4096-QAM")
         self.qam_step = abs(complex(*self._map(np.array([1], np.uint16)).view(np.float32))
                             - complex(*self._map(np.array([0], np.uint16)).view(np.float32)))
         self.awgn = Awgn(core, seed)
         self.demods = {}  # symbols per frame -> sj_softdemod
+        self.posteriors = {}  # (symbols per frame, LWE noise std) -> sj_zp_posterior
 
     def __del__(self):
         lib = self.core.lib
         for d in getattr(self, "demods", {}).values():
             lib.sj_softdemod_destroy(d)
+        for z in getattr(self, "posteriors", {}).values():
+            lib.sj_zp_posterior_destroy(z)
         for name, destroy in (("modem", lib.sj_modem_destroy), ("q", lib.sj_quantizer_destroy)):
             h = getattr(self, name, None)
             if h is not None and h.value:
@@ -118,6 +137,21 @@ class _Base:
         out = np.empty(k, np.float32)
         self.core.check(self.core.lib.sj_softdemod_posterior_mean(self.demods[k], _ptr(sym), _sz(k), ctypes.c_float(n0),
                                                                   SJ_SOFT4096_SEPARABLE, _ptr(out)), "posterior mean")
+        return out
+
+    def _joint(self, sym, offset, n0, noise_std):
+        """Posterior mean of the centroid given each symbol and the offset (None: zero)."""
+        k = len(sym)
+        if (k, noise_std) not in self.posteriors:
+            z = self.core.handle()
+            self.core.check(self.core.lib.sj_zp_posterior_create(self.modem, self.p, self.levels, self.guard,
+                                                                 ctypes.c_double(noise_std), _sz(k), ctypes.byref(z)),
+                            "zp_posterior")
+            self.posteriors[(k, noise_std)] = z
+        out = np.empty(k, np.float32)
+        self.core.check(self.core.lib.sj_zp_posterior_mean(
+            self.posteriors[(k, noise_std)], _ptr(sym), None if offset is None else _ptr(offset), _sz(k),
+            ctypes.c_float(n0), _ptr(out)), "joint posterior")
         return out
 
     def _dequant(self, y, var):
@@ -143,7 +177,12 @@ class _Base:
         self.core.check(self.core.lib.sj_quantizer_hard(self.q, _ptr(z), _sz(len(z)), _ptr(zq), None), "quantizer")
         c, side = self.encrypt(zq)
         n0 = self.core.lib.sj_awgn_noise_var(ctypes.c_float(snr_db), ctypes.c_float(1.0))
-        c_hat = self._demod(self.awgn(self._map(c), snr_db), n0)
+        sym = self.awgn(self._map(c), snr_db)
+        if self.receiver == "joint":
+            bob = self._joint(sym, self.offset(side, len(c)), n0, math.sqrt(self.bob_noise_var()))
+            eve = self._joint(sym, None, n0, 0.0)
+            return (bob / self.scale).reshape(np.shape(u)), (eve / self.scale).reshape(np.shape(u))
+        c_hat = self._demod(sym, n0)
         bob = self._dequant(self.decrypt(c_hat, side), self.capped(self.bob_noise_var() + self.channel_var(n0)))
         eve = self._dequant(c_hat, self.capped(self.channel_var(n0)))
         return (bob / self.scale).reshape(np.shape(u)), (eve / self.scale).reshape(np.shape(u))
@@ -202,6 +241,13 @@ class LweScheme(_Base):
         self.core.check(self.core.lib.sj_lwe_decrypt_soft(dec, _ptr(c_hat), _ptr(d), _ptr(out)), "lwe decrypt")
         return out
 
+    def offset(self, d, k):
+        """Bob's offset S^T d mod p (decryption is c + offset)."""
+        _, dec, _ = self._coders(k)
+        out = np.empty(k, np.uint16)
+        self.core.check(self.core.lib.sj_lwe_decrypt_offset(dec, _ptr(d), _ptr(out)), "lwe offset")
+        return out
+
     def bob_noise_var(self):
         return self.noise_std ** 2
 
@@ -236,6 +282,15 @@ class LweKeystreamScheme(_Base):
         n = (ctypes.c_uint8 * NONCE_BYTES).from_buffer_copy(nonce)
         self.core.check(self.core.lib.sj_keystream_decrypt_soft(self.bob, n, _ptr(c_hat), _ptr(out), _sz(len(c_hat))),
                         "keystream decrypt")
+        return out
+
+    def offset(self, nonce, k):
+        """Bob's offset, minus the keystream mod p: the decryption of an all-zero ciphertext."""
+        out = np.empty(k, np.uint16)
+        n = (ctypes.c_uint8 * NONCE_BYTES).from_buffer_copy(nonce)
+        zeros = np.zeros(k, np.uint16)
+        self.core.check(self.core.lib.sj_keystream_decrypt(self.bob, n, _ptr(zeros), _ptr(out), _sz(k)),
+                        "keystream offset")
         return out
 
     def bob_noise_var(self):

@@ -154,10 +154,13 @@ class LweKey:
         d = torch.remainder(e1 @ self.A + e2, self.p)
         return c, d
 
+    def offset(self, d, k):
+        """S^T d mod p (batch, k): what decryption adds to the ciphertext."""
+        return torch.remainder(d @ self.S, self.p).reshape(d.shape[0], -1)[:, :k]
+
     def decrypt_soft(self, c, d):
         """z' = S^T d + c mod p for real-valued c (batch, k); result in [0, p)."""
-        b, k = c.shape
-        sd = torch.remainder(d @ self.S, self.p).reshape(b, -1)[:, :k]
+        sd = self.offset(d, c.shape[1])
         return torch.remainder(sd.double() + c.double(), self.p).float()
 
     def noise_std(self):
@@ -172,19 +175,66 @@ class LweKey:
 
 # ---------------------------------------------------------------- 4096-QAM
 
-def qam4096_levels(device=None, used=P):
-    """Per-axis coordinates of the 64 x 64 grid, scaled so the `used` points with index
-    < used have unit average power (modem.h): index = 64 row + column, column on I."""
+def qam4096_levels(device=None, used=P, mapping="row"):
+    """Per-axis coordinates of the 64 x 64 grid, scaled so the points of the `used` indices
+    (< used) have unit average power (modem.h; the mapping decides which 3 grid points are
+    left out, which moves the scale by about 1e-6)."""
     lv = torch.arange(SIDE, dtype=torch.float64, device=device) - (SIDE - 1) / 2.0
-    idx = torch.arange(SIDE * SIDE, device=device)[:used]
-    power = (lv[idx % SIDE] ** 2 + lv[idx // SIDE] ** 2).mean()
+    col, row = qam4096_grid(mapping)
+    power = (lv[col[:used].to(lv.device)] ** 2 + lv[row[:used].to(lv.device)] ** 2).mean()
     return lv / power.sqrt()
 
 
-def qam4096_map(c, device=None):
+def hilbert_xy(d, n=SIDE):
+    """Column x and row y of step d along the Hilbert curve filling an n x n square (n a
+    power of two), built from 2 x 2 cells upwards, each quadrant a rotated copy. Every run
+    of 4^j steps starting at a multiple of 4^j fills an aligned 2^j x 2^j square: so the 64
+    indices of a bin (c // 64) are an aligned 8 x 8 square of the grid (sj_qam4096_mapping)."""
+    t = torch.as_tensor(d, dtype=torch.int64).clone()
+    x = torch.zeros_like(t)
+    y = torch.zeros_like(t)
+    s = 1
+    while s < n:
+        rx = (t >> 1) & 1
+        ry = (t ^ rx) & 1
+        flip = (ry == 0) & (rx == 1)
+        x = torch.where(flip, s - 1 - x, x)
+        y = torch.where(flip, s - 1 - y, y)
+        swap = ry == 0
+        x, y = torch.where(swap, y, x), torch.where(swap, x, y)
+        x = x + s * rx
+        y = y + s * ry
+        t = t >> 2
+        s *= 2
+    return x, y
+
+
+# Bijections between Z_p (indices 0..4092; 4093..4095 never sent) and the 64 x 64 grid,
+# as in include/securejscc/modem.h. "row": row = c // 64, column = c % 64 (every model
+# trained before mappings existed). "hilbert": the Hilbert curve, so that indices close
+# on Z_p are close on the grid in both directions (bench/lwe_mapping_capacity.py).
+MAPPINGS = ("row", "hilbert")
+_grid_cache = {}
+
+
+def qam4096_grid(mapping="row"):
+    """(column, row) int64 tensors of length 4096: the grid point of every index."""
+    if mapping not in _grid_cache:
+        c = torch.arange(SIDE * SIDE, dtype=torch.int64)
+        if mapping == "row":
+            _grid_cache[mapping] = (c % SIDE, c // SIDE)
+        elif mapping == "hilbert":
+            _grid_cache[mapping] = hilbert_xy(c)
+        else:
+            raise ValueError(f"unknown 4096-QAM mapping {mapping!r}; one of {MAPPINGS}")
+    return _grid_cache[mapping]
+
+
+def qam4096_map(c, mapping="row"):
     """int64 indices -> (I, Q) float tensors."""
-    lv = qam4096_levels(c.device)
-    return lv[c % SIDE].float(), lv[c // SIDE].float()
+    lv = qam4096_levels(c.device, mapping=mapping)
+    col, row = (t.to(c.device) for t in qam4096_grid(mapping))
+    return lv[col[c]].float(), lv[row[c]].float()
 
 
 def awgn(i, q, snr_db):
@@ -227,13 +277,101 @@ def channel_var_index_units(n0):
     return (SIDE * SIDE + 1) * (n0 / 2) / step ** 2
 
 
+# ---------------------------------------------------------------- joint receiver
+
+BIN = 64  # indices per bin of the joint receiver: a grid row ("row") or an 8 x 8 square
+
+
+def _axis_weights(yi, yq, n0, mapping):
+    """exp(-(y - level)^2 / N0) per axis, each scaled by its largest: (column weights v,
+    row weights w), float64 (..., 64)."""
+    lv = qam4096_levels(yi.device, mapping=mapping).to(torch.float64)
+    n0 = n0.double().unsqueeze(-1)
+    li = -(yi.double().unsqueeze(-1) - lv) ** 2 / n0
+    lq = -(yq.double().unsqueeze(-1) - lv) ** 2 / n0
+    return torch.exp(li - li.amax(-1, keepdim=True)), torch.exp(lq - lq.amax(-1, keepdim=True))
+
+
+def _bin_tables(mapping):
+    """Membership (64 grid rows x 64 bins, 64 grid columns x 64 bins) of the bins of BIN
+    consecutive indices, which must be grid rectangles, and the unused points."""
+    col, row = qam4096_grid(mapping)
+    rm = torch.zeros(SIDE, SIDE, dtype=torch.float64)
+    cm = torch.zeros(SIDE, SIDE, dtype=torch.float64)
+    for b in range(SIDE * SIDE // BIN):
+        rs, cs = row[b * BIN:(b + 1) * BIN].unique(), col[b * BIN:(b + 1) * BIN].unique()
+        if len(rs) * len(cs) != BIN:
+            raise ValueError(f"mapping {mapping}: bin {b} is not a grid rectangle")
+        rm[rs, b] = 1.0
+        cm[cs, b] = 1.0
+    return rm, cm
+
+
+_level_table_cache = {}
+
+
+def _level_noise_table(p, sigma, q, offset, device):
+    """Row j (j = 0..2p-1) holds exp(-d^2 / (2 sigma^2)) for every level l, d the circular
+    distance mod p of j + offset - q_l from 0: the LWE noise density (up to a constant) of
+    z' = q_l at a bin whose first index plus Bob's offset is j. One row gather per bin
+    then gives all levels at once."""
+    key = (p, sigma, tuple(q.tolist()), offset, str(device))
+    if key not in _level_table_cache:
+        j = torch.arange(2 * p, dtype=torch.float64).unsqueeze(-1) + offset - q.double().cpu()
+        d = torch.remainder(j, p)
+        d = torch.minimum(d, p - d)
+        _level_table_cache[key] = torch.exp(-d * d / (2.0 * sigma * sigma)).float().to(device)
+    return _level_table_cache[key]
+
+
+def joint_posterior_mean(yi, yq, n0, offset, mapping="row", noise_std=0.0, levels=LEVELS, p=P, used=None):
+    """Bob's posterior mean of the centroid q_L given the channel output y and his offset
+    o (z' = c + o mod p: o = S^T d for `lwe`, -keystream for the keystream variant), with a
+    uniform prior over the `used` centroids (sj_zp_posterior).
+
+    With LWE noise (noise_std > 0): P(l | y, o) ~ sum over bins b of 64 consecutive
+    indices of P(y in b) * P_E(centre_b + o - q_l), the noise density taken at the bin
+    centre (it is smooth on that scale: bench/lwe_mapping_capacity.py measures <= 0.003
+    bits/symbol lost). Without LWE noise (keystream): P(l | y, o) ~ P(y | point(q_l - o)),
+    exact."""
+    q = centroids(levels, p, yi.device)[:used]
+    v, w = _axis_weights(yi, yq, n0, mapping)
+    col, row = (t.to(yi.device) for t in qam4096_grid(mapping))
+    offset = offset.long()
+    if noise_std > 0:
+        rm, cm = (t.to(yi.device) for t in _bin_tables(mapping))
+        nbins = (p + BIN - 1) // BIN  # bins at or beyond p hold no index ever sent
+        mass = ((w @ rm) * (v @ cm))[..., :nbins]
+        for c in range(p, nbins * BIN):  # points never sent, in the last bin
+            mass[..., c // BIN] -= w[..., row[c]] * v[..., col[c]]
+        mass = mass.clamp_min(0.0).float()
+        table = _level_noise_table(p, noise_std, q, (BIN - 1) / 2.0, yi.device)  # (2p, used)
+        start = torch.arange(nbins, device=yi.device) * BIN  # first index of each bin
+        rows = start + torch.remainder(offset, p).unsqueeze(-1)  # (..., nbins) in [0, 2p)
+        post = (mass.unsqueeze(-2) @ table[rows]).squeeze(-2)  # (..., used)
+    else:
+        c = torch.remainder(q.long() - offset.unsqueeze(-1), p)  # (..., used)
+        post = (torch.gather(v, -1, col[c]) * torch.gather(w, -1, row[c])).float()
+    post = post / post.sum(-1, keepdim=True).clamp_min(1e-30)
+    return (post * q).sum(-1)
+
+
 # ---------------------------------------------------------------- the whole chain
 
-def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True, used=LEVELS - GUARD_LEVELS):
+# Receivers: "pm" is the paper's pipeline (posterior-mean soft demodulation, decryption,
+# Gaussian soft dequantiser); "joint" computes Bob's posterior over the levels from the
+# channel output and his offset at once (joint_posterior_mean).
+RECEIVERS = ("pm", "joint")
+
+
+def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True, used=LEVELS - GUARD_LEVELS,
+              mapping="row", receiver="pm"):
     """Encoder output z (batch, k) in Z_p units -> the decoder's input z_hat.
 
     encrypt=False gives the LWE-free keystream variant: an additive cipher mod p whose
     keystream cancels exactly at Bob, so only the channel noise remains."""
+    if receiver not in RECEIVERS:
+        raise ValueError(f"unknown receiver {receiver!r}; one of {RECEIVERS}")
     z_bar, z_soft, _ = quantize(z, sigma_q, p=key.p if key is not None else P, used=used)
     zi = z_bar.detach().round().long()
     p = key.p if key is not None else P
@@ -242,7 +380,14 @@ def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True, used=LEVELS
     else:
         ks = torch.randint(0, p, zi.shape, generator=generator).to(zi.device)
         c = torch.remainder(zi + ks, p)
-    yi, yq, n0 = awgn(*qam4096_map(c), snr_db)
+    yi, yq, n0 = awgn(*qam4096_map(c, mapping), snr_db)
+    if receiver == "joint":
+        if encrypt:
+            offset, noise = key.offset(d, c.shape[1]), key.noise_std()
+        else:
+            offset, noise = -ks, 0.0
+        z_hat = joint_posterior_mean(yi, yq, n0, offset, mapping, noise, p=p, used=used)
+        return z_soft + (z_hat - z_soft).detach()
     c_hat = qam4096_posterior_mean(yi, yq, n0, used=P)
     if encrypt:
         z_prime = key.decrypt_soft(c_hat, d)

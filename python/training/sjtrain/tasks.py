@@ -124,7 +124,8 @@ class LweTask(Task):
         shape = u.shape
         z = u.flatten(1) * self.top
         z_hat = lwe_chain.lwe_chain(z, self.key, snr_db, lwe_chain.sigma_q_schedule(step), encrypt=self.encrypt,
-                                    used=self.used)
+                                    used=self.used, mapping=getattr(self.args, "qam_mapping", "row"),
+                                    receiver=getattr(self.args, "receiver", "pm"))
         return self.net.decoder((z_hat / self.top).view(shape))
 
     def loss(self, x, step):
