@@ -140,21 +140,24 @@ def test_djescc_model_psnr_floor_and_protection(core, snr):
 # on the same crops, with a floor about 2 dB under what the shipped model reaches. Eve has every weight and the public key but
 # not S; her decoder sees the dequantised ciphertext, so she should sit near the mean-image
 # level (paper 001, Table III: 12.3 dB on CIFAR-10).
-# (folder under models/, SNR dB, floor dB). Measured on the crops: models/ 23.6-25.1 dB at
-# 10 dB; lwe_fast/ (width 16) 22.3-23.4 dB at 10 dB; lwe_snr20/ 25.2-28.2 dB at 20 dB.
-LWE_FLOORS = [("", 10.0, 20.0), ("lwe_fast", 10.0, 20.0), ("lwe_snr20", 20.0, 22.0)]
+# (scheme, folder under models/, SNR dB, floor dB). Measured on the crops: models/ lwe
+# 23.6-25.1 dB at 10 dB; lwe_fast/ (width 16) 22.3-23.4 dB at 10 dB; lwe_snr20/ 25.2-28.2 dB
+# at 20 dB; models/ lwe_keystream (the LWE-free variant, Hilbert mapping and joint
+# receiver) 27.5-31.6 dB at 10 dB.
+LWE_FLOORS = [("lwe", "", 10.0, 20.0), ("lwe", "lwe_fast", 10.0, 20.0), ("lwe", "lwe_snr20", 20.0, 22.0),
+              ("lwe_keystream", "", 10.0, 25.0)]
 
 
-@pytest.mark.parametrize("folder,snr,floor", LWE_FLOORS)
-def test_lwe_model_psnr_floor_and_eve(core, folder, snr, floor):
-    from sjeval.lwe import LweScheme
-    if not _have("lwe", ("encoder", "decoder"), folder):
-        pytest.skip(f"models/{folder} lwe not shipped")
-    scheme = LweScheme(core, os.path.join(SRC, "models", folder), seed=3)
+@pytest.mark.parametrize("prefix,folder,snr,floor", LWE_FLOORS)
+def test_lwe_model_psnr_floor_and_eve(core, prefix, folder, snr, floor):
+    from sjeval.lwe import LweKeystreamScheme, LweScheme
+    if not _have(prefix, ("encoder", "decoder"), folder):
+        pytest.skip(f"models/{folder} {prefix} not shipped")
+    scheme = (LweScheme if prefix == "lwe" else LweKeystreamScheme)(core, os.path.join(SRC, "models", folder), seed=3)
     for label, img in crops():
         bob, eve = scheme.transmit(img, snr)
         psnr = evaluate.metrics(core, img, bob)[0]
         eve_psnr = evaluate.metrics(core, img, eve)[0]
-        assert psnr > floor, f"models/{folder} {label} at {snr} dB (guard {scheme.guard}): Bob {psnr:.2f} dB"
+        assert psnr > floor, f"models/{folder} {prefix} {label} at {snr} dB (guard {scheme.guard}): Bob {psnr:.2f} dB"
         base = mean_image_psnr(core, img)
         assert eve_psnr <= base + EVE_OVER_MEAN_DB, f"{label}: Eve without the secret key {eve_psnr:.2f} dB, mean {base:.2f}"
