@@ -57,15 +57,12 @@ public:
             const uint64_t start = nitems_read(0) + f * d_k;
             std::vector<gr::tag_t> tags;
             get_tags_in_range(tags, 0, start, start + d_k, util::key_lwe_d());
-            gr::tag_t t;
             sj_status st = SJ_ERR_INVALID_ARG;
-            if (!util::find_tag(tags, util::key_lwe_d(), t) || !pmt::is_u16vector(t.value) ||
-                pmt::length(t.value) != d_dlen) {
+            const uint16_t* d = util::lwe_d_of_frame(tags, d_dlen);
+            if (!d) {
                 d_logger->error("frame at item {} has no sj_lwe_d tag of {} uint16 values: sent as zeros", start,
                                 d_dlen);
             } else {
-                size_t len = 0;
-                const uint16_t* d = pmt::u16vector_elements(t.value, len);
                 st = sj_lwe_decrypt_soft(d_dec.get(), in, d, out);
                 if (st != SJ_OK)
                     d_logger->error("frame at item {} sent as zeros: {}", start, util::core_detail(st));

@@ -104,14 +104,12 @@ public:
             sj_status st = SJ_OK;
             const uint16_t* offset = nullptr;
             if (d_dec) {
-                if (!util::find_tag(tags, util::key_lwe_d(), t) || !pmt::is_u16vector(t.value) ||
-                    pmt::length(t.value) != d_dlen) {
+                const uint16_t* d = util::lwe_d_of_frame(tags, d_dlen);
+                if (!d) {
                     d_logger->error("frame at item {} has no sj_lwe_d tag of {} uint16 values: sent as zeros",
                                     start, d_dlen);
                     st = SJ_ERR_INVALID_ARG;
                 } else {
-                    size_t len = 0;
-                    const uint16_t* d = pmt::u16vector_elements(t.value, len);
                     st = sj_lwe_decrypt_offset(d_dec.get(), d, d_offset.data());
                     if (st != SJ_OK)
                         d_logger->error("frame at item {} sent as zeros: {}", start, util::core_detail(st));

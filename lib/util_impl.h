@@ -104,6 +104,17 @@ inline bool find_tag(const std::vector<gr::tag_t>& tags, const pmt::pmt_t& key, 
     return false;
 }
 
+/* A frame's LWE side data d: the values of its sj_lwe_d tag when that is a u16vector of
+ * dlen values, else nullptr (the caller logs and zero-fills the frame). */
+inline const uint16_t* lwe_d_of_frame(const std::vector<gr::tag_t>& tags, size_t dlen)
+{
+    gr::tag_t t;
+    if (!find_tag(tags, key_lwe_d(), t) || !pmt::is_u16vector(t.value) || pmt::length(t.value) != dlen)
+        return nullptr;
+    size_t len = 0;
+    return pmt::u16vector_elements(t.value, len);
+}
+
 /* For blocks with TPP_DONT that change the rate: the tags of one input frame starting at
  * in_start, moved to the output frame starting at out_start with offsets scaled by num/den,
  * without the keys in skip (side data the block has consumed). */

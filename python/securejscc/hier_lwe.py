@@ -44,18 +44,28 @@ def top_centroid(modulus, levels=LEVELS, guard=0):
     return (levels - 1 - guard) * modulus // levels
 
 
+def _failer(block, param, path):
+    """Raises errors that name the hier block and parameter, like the blocks' own
+    constructor errors."""
+    def fail(detail):
+        raise ValueError(f"securejscc.{block}: {param}: {path}: {detail}")
+    return fail
+
+
+def _training(path, fail):
+    try:
+        return training_metadata(path)
+    except (OSError, ValueError) as e:
+        fail(f"cannot read the model header ({e})")
+
+
 def model_quantizer(path, modulus, block="lwe_tx", param="encoder_model"):
     """(levels, guard, latent_to_zp_scale) from the "training" metadata of a model file
     (docs/model-format.md: a safetensors header whose __metadata__ values are strings, the
     structured ones JSON text), or (16, 0, q_{N-1}) for a model without them. Errors name
     the hier block and parameter, like the blocks' own constructor errors."""
-    def fail(detail):
-        raise ValueError(f"securejscc.{block}: {param}: {path}: {detail}")
-
-    try:
-        training = training_metadata(path)
-    except (OSError, ValueError) as e:
-        fail(f"cannot read the model header ({e})")
+    fail = _failer(block, param, path)
+    training = _training(path, fail)
     try:
         levels = int(training.get("quantizer_levels", LEVELS))
         guard = int(training.get("guard_levels", 0))
@@ -86,13 +96,8 @@ def model_receiver(path, block="lwe_rx", param="decoder_model"):
     "hilbert", include/securejscc/modem.h) and Bob's receiver ("pm": posterior-mean
     demodulation, decryption, soft dequantiser; "joint": lwe_joint_decrypt). A model
     without these keys predates them: ("row", "pm")."""
-    def fail(detail):
-        raise ValueError(f"securejscc.{block}: {param}: {path}: {detail}")
-
-    try:
-        training = training_metadata(path)
-    except (OSError, ValueError) as e:
-        fail(f"cannot read the model header ({e})")
+    fail = _failer(block, param, path)
+    training = _training(path, fail)
     mapping = training.get("qam_mapping", "row")
     receiver = training.get("receiver", "pm")
     if mapping not in MAPPINGS:
