@@ -15,7 +15,7 @@ class dequantizer_impl : public dequantizer
 {
     util::core_ptr<sj_quantizer, sj_quantizer_destroy> d_q;
     size_t d_frame;
-    std::atomic<float> d_noise_var;
+    util::noise_var_param d_noise_var;
 
 public:
     dequantizer_impl(unsigned levels, unsigned modulus, float noise_var, size_t frame_len, int guard)
@@ -26,9 +26,7 @@ public:
     {
         if (frame_len == 0)
             util::fail_arg("dequantizer", "frame_len", "must be > 0");
-        if (!(noise_var > 0.0f) || !std::isfinite(noise_var))
-            util::fail_arg("dequantizer", "noise_var", "must be a finite value > 0, got " + std::to_string(noise_var));
-        d_noise_var = noise_var;
+        d_noise_var.init("dequantizer", noise_var);
         util::check_guard("dequantizer", levels, guard);
         sj_quantizer* q = nullptr;
         util::check("dequantizer", "levels",
@@ -37,14 +35,8 @@ public:
         set_output_multiple(static_cast<int>(frame_len));
     }
 
-    float noise_var() const override { return d_noise_var; }
-    void set_noise_var(float noise_var) override
-    {
-        if (util::valid_noise_var(noise_var))
-            d_noise_var = noise_var;
-        else
-            d_logger->error("set_noise_var: ignored {}, must be a finite value > 0", noise_var);
-    }
+    float noise_var() const override { return d_noise_var.get(); }
+    void set_noise_var(float noise_var) override { d_noise_var.set(d_logger, noise_var); }
 
     int work(int noutput_items, gr_vector_const_void_star& input_items, gr_vector_void_star& output_items) override
     {
@@ -55,10 +47,7 @@ public:
             const uint64_t start = nitems_read(0) + f * d_frame;
             std::vector<gr::tag_t> tags;
             get_tags_in_range(tags, 0, start, start + d_frame, util::key_noise_var());
-            float nv = d_noise_var;
-            gr::tag_t t;
-            if (util::find_tag(tags, util::key_noise_var(), t) && !util::noise_var_from_pmt(t.value, nv))
-                d_logger->warn("frame at item {}: sj_noise_var tag is not a number > 0; using {}", start, nv);
+            const float nv = d_noise_var.for_frame(tags, d_logger, start);
             const sj_status st = sj_quantizer_soft_dequant(d_q.get(), in, d_frame, nv, out);
             if (st != SJ_OK) {
                 d_logger->error("frame at item {} sent as zeros: {}", start, util::core_detail(st));

@@ -29,7 +29,7 @@ class lwe_joint_decrypt_impl : public lwe_joint_decrypt
     size_t d_dlen = 0;
     unsigned d_p;
     double d_lwe_std = 0.0;
-    std::atomic<float> d_noise_var;
+    util::noise_var_param d_noise_var;
     uint64_t d_frames = 0;
     uint64_t d_dropped = 0;
 
@@ -44,9 +44,7 @@ public:
     {
         if (k == 0)
             util::fail_arg(BLOCK, "k", "must be > 0");
-        if (!util::valid_noise_var(noise_var))
-            util::fail_arg(BLOCK, "noise_var", "must be a finite value > 0, got " + std::to_string(noise_var));
-        d_noise_var = noise_var;
+        d_noise_var.init(BLOCK, noise_var);
         util::check_guard(BLOCK, levels, static_cast<int>(guard));
         sj_qam4096_mapping map;
         util::check(BLOCK, "mapping", sj_qam4096_mapping_from_name(mapping.c_str(), &map));
@@ -77,14 +75,8 @@ public:
 
     unsigned modulus() const override { return d_p; }
     double lwe_noise_std() const override { return d_lwe_std; }
-    float noise_var() const override { return d_noise_var; }
-    void set_noise_var(float noise_var) override
-    {
-        if (util::valid_noise_var(noise_var))
-            d_noise_var = noise_var;
-        else
-            d_logger->error("set_noise_var: ignored {}, must be a finite value > 0", noise_var);
-    }
+    float noise_var() const override { return d_noise_var.get(); }
+    void set_noise_var(float noise_var) override { d_noise_var.set(d_logger, noise_var); }
     uint64_t frames() const override { return d_frames; }
     uint64_t frames_dropped() const override { return d_dropped; }
 
@@ -97,10 +89,7 @@ public:
             const uint64_t start = nitems_read(0) + f * d_k;
             std::vector<gr::tag_t> tags;
             get_tags_in_range(tags, 0, start, start + d_k);
-            float nv = d_noise_var;
-            gr::tag_t t;
-            if (util::find_tag(tags, util::key_noise_var(), t) && !util::noise_var_from_pmt(t.value, nv))
-                d_logger->warn("frame at item {}: sj_noise_var tag is not a number > 0; using {}", start, nv);
+            const float nv = d_noise_var.for_frame(tags, d_logger, start);
             sj_status st = SJ_OK;
             const uint16_t* offset = nullptr;
             if (d_dec) {

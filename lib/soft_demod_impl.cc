@@ -35,7 +35,7 @@ class soft_demod_impl : public soft_demod
     size_t d_in_frame;  // symbols per frame
     size_t d_out_frame; // output items per frame
     size_t d_osz;
-    std::atomic<float> d_noise_var;
+    util::noise_var_param d_noise_var;
 
 public:
     soft_demod_impl(const std::string& modulation, size_t frame_len, float noise_var, bool hard)
@@ -60,9 +60,7 @@ public:
             util::fail_arg(BLOCK, "frame_len",
                            "hard byte output needs frame_len * bits per symbol to be a multiple of 8, got " +
                                std::to_string(frame_len) + " * " + std::to_string(bps));
-        if (!(noise_var > 0.0f) || !std::isfinite(noise_var))
-            util::fail_arg(BLOCK, "noise_var", "must be a finite value > 0, got " + std::to_string(noise_var));
-        d_noise_var = noise_var;
+        d_noise_var.init(BLOCK, noise_var);
         sj_modem* m = nullptr;
         util::check(BLOCK, "modulation", util::create_modem(spec, &m));
         d_modem.reset(m);
@@ -80,14 +78,8 @@ public:
         set_tag_propagation_policy(TPP_DONT);
     }
 
-    float noise_var() const override { return d_noise_var; }
-    void set_noise_var(float noise_var) override
-    {
-        if (util::valid_noise_var(noise_var))
-            d_noise_var = noise_var;
-        else
-            d_logger->error("set_noise_var: ignored {}, must be a finite value > 0", noise_var);
-    }
+    float noise_var() const override { return d_noise_var.get(); }
+    void set_noise_var(float noise_var) override { d_noise_var.set(d_logger, noise_var); }
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override
     {
@@ -105,10 +97,7 @@ public:
             const uint64_t out_start = nitems_written(0) + f * d_out_frame;
             std::vector<gr::tag_t> tags;
             get_tags_in_range(tags, 0, in_start, in_start + d_in_frame);
-            float nv = d_noise_var;
-            gr::tag_t t;
-            if (util::find_tag(tags, util::key_noise_var(), t) && !util::noise_var_from_pmt(t.value, nv))
-                d_logger->warn("frame at item {}: sj_noise_var tag is not a number > 0; using {}", in_start, nv);
+            const float nv = d_noise_var.for_frame(tags, d_logger, in_start);
             sj_status st;
             if (d_hard && d_index)
                 st = sj_modem_demap_hard(d_modem.get(), in, d_in_frame, reinterpret_cast<uint16_t*>(out));

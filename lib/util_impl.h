@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -162,6 +163,38 @@ inline size_t frames_ready(int ninput_items, int noutput_items, size_t in_frame,
 
 /* Setters of a noise variance accept only finite values > 0. */
 inline bool valid_noise_var(float v) { return v > 0.0f && std::isfinite(v); }
+
+/* A block's noise variance: the constructor's value (init, which throws naming the block),
+ * changed by set_noise_var (bad values are logged and ignored: a running radio must not
+ * stop), overridden for one frame by a valid sj_noise_var tag among the frame's tags. */
+class noise_var_param
+{
+    std::atomic<float> d_value{ 1.0f };
+
+public:
+    void init(const std::string& block, float v)
+    {
+        if (!valid_noise_var(v))
+            fail_arg(block, "noise_var", "must be a finite value > 0, got " + std::to_string(v));
+        d_value = v;
+    }
+    float get() const { return d_value; }
+    void set(const gr::logger_ptr& log, float v)
+    {
+        if (valid_noise_var(v))
+            d_value = v;
+        else
+            log->error("set_noise_var: ignored {}, must be a finite value > 0", v);
+    }
+    float for_frame(const std::vector<gr::tag_t>& tags, const gr::logger_ptr& log, uint64_t start) const
+    {
+        float nv = d_value;
+        gr::tag_t t;
+        if (find_tag(tags, key_noise_var(), t) && !noise_var_from_pmt(t.value, nv))
+            log->warn("frame at item {}: sj_noise_var tag is not a number > 0; using {}", start, nv);
+        return nv;
+    }
+};
 
 } // namespace util
 } // namespace securejscc
