@@ -7,8 +7,6 @@
 #include <gnuradio/securejscc/lwe_joint_decrypt.h>
 #include <securejscc/lwe.h>
 #include <securejscc/zp_posterior.h>
-#include <atomic>
-#include <cmath>
 #include <cstring>
 #include <vector>
 

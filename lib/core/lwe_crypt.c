@@ -225,42 +225,38 @@ static void st_d(sj_lwe_decryptor* dec, size_t b, size_t len, const uint16_t* d)
     sj_lwe_gemv_rows(dec->acc, sec->S, l, dec->ds, n2, len);
 }
 
-sj_status sj_lwe_decrypt(sj_lwe_decryptor* dec, const uint16_t* c, const uint16_t* d, uint16_t* z)
+/* z = S^T d + c mod p block by block; c NULL counts as all zeros (the offset alone). */
+static sj_status decrypt_hard(sj_lwe_decryptor* dec, const uint16_t* c, const uint16_t* d, uint16_t* z)
 {
-    if (dec == NULL || c == NULL || d == NULL || z == NULL)
-        return sj_fail(SJ_ERR_INVALID_ARG, "LWE decrypt: NULL decryptor or buffer");
     const sj_lwe_params* pp = dec->sec->params;
     const size_t l = dec->sec->l;
-    sj_status st = check_values(c, dec->k, pp->p, "ciphertext c");
+    sj_status st = c ? check_values(c, dec->k, pp->p, "ciphertext c") : SJ_OK;
     if (st != SJ_OK || (st = check_values(d, sj_lwe_d_length(pp, l, dec->k), pp->p, "ciphertext d")) != SJ_OK)
         return st;
     for (size_t off = 0, b = 0; off < dec->k; off += l, b++) {
         size_t len = dec->k - off < l ? dec->k - off : l;
         st_d(dec, b, len, d);
-        for (size_t j = 0; j < len; j++)
-            dec->acc[j] += (int32_t)c[off + j];
+        if (c)
+            for (size_t j = 0; j < len; j++)
+                dec->acc[j] += (int32_t)c[off + j];
         sj_lwe_reduce(z + off, dec->acc, len, (int32_t)pp->p);
     }
     sodium_memzero(dec->arena, dec->arena_bytes);
     return SJ_OK;
 }
 
+sj_status sj_lwe_decrypt(sj_lwe_decryptor* dec, const uint16_t* c, const uint16_t* d, uint16_t* z)
+{
+    if (dec == NULL || c == NULL || d == NULL || z == NULL)
+        return sj_fail(SJ_ERR_INVALID_ARG, "LWE decrypt: NULL decryptor or buffer");
+    return decrypt_hard(dec, c, d, z);
+}
+
 sj_status sj_lwe_decrypt_offset(sj_lwe_decryptor* dec, const uint16_t* d, uint16_t* offset)
 {
     if (dec == NULL || d == NULL || offset == NULL)
         return sj_fail(SJ_ERR_INVALID_ARG, "LWE decrypt offset: NULL decryptor or buffer");
-    const sj_lwe_params* pp = dec->sec->params;
-    const size_t l = dec->sec->l;
-    sj_status st = check_values(d, sj_lwe_d_length(pp, l, dec->k), pp->p, "ciphertext d");
-    if (st != SJ_OK)
-        return st;
-    for (size_t off = 0, b = 0; off < dec->k; off += l, b++) {
-        size_t len = dec->k - off < l ? dec->k - off : l;
-        st_d(dec, b, len, d);
-        sj_lwe_reduce(offset + off, dec->acc, len, (int32_t)pp->p);
-    }
-    sodium_memzero(dec->arena, dec->arena_bytes);
-    return SJ_OK;
+    return decrypt_hard(dec, NULL, d, offset);
 }
 
 sj_status sj_lwe_decrypt_soft(sj_lwe_decryptor* dec, const float* c, const uint16_t* d, float* z)

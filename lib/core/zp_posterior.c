@@ -98,7 +98,7 @@ typedef double v2d __attribute__((vector_size(16)));
 
 struct sj_zp_posterior {
     uint32_t p;
-    unsigned levels, guard, used; /* used = N - G levels */
+    unsigned used; /* N - G levels in use */
     double noise_std;
     double inv_2var; /* 1 / (2 noise_std^2), clamped; 0 if exact */
     size_t max_symbols;
@@ -184,8 +184,9 @@ static double noise_log_density(const sj_zp_posterior* zp, unsigned k)
 
 static sj_status build_table(sj_zp_posterior* zp)
 {
-    /* The largest k read is 64 (b + 3) + s (s < p, b < nbins, 3 bins of padding), in
-     * column s / 64 + b + 3 < tstride; entries for k >= 2p are 0 and meet masses of 0. */
+    /* The largest k read is 64 (b + DOT_PAD - 1) + s (s < p, b < nbins, a dot product
+     * rounded up to DOT_PAD bins), in column s / 64 + b + DOT_PAD - 1 < tstride; entries
+     * for k >= 2p are 0 and meet masses of 0. */
     zp->tstride = (size_t)((zp->p - 1) / BIN) + zp->nbins + DOT_PAD;
     zp->table = malloc(BIN * zp->tstride * sizeof *zp->table);
     if (!zp->table)
@@ -238,8 +239,6 @@ sj_status sj_zp_posterior_create(const sj_modem* m, uint32_t p, unsigned levels,
     }
     zp->avx512 = cpu_has_avx512();
     zp->p = p;
-    zp->levels = levels;
-    zp->guard = guard;
     zp->used = levels - guard;
     zp->noise_std = noise_std;
     zp->max_symbols = max_symbols;

@@ -292,9 +292,14 @@ def _axis_weights(yi, yq, n0, mapping):
     return torch.exp(li - li.amax(-1, keepdim=True)), torch.exp(lq - lq.amax(-1, keepdim=True))
 
 
+_bin_cache = {}
+
+
 def _bin_tables(mapping):
     """Membership (64 grid rows x 64 bins, 64 grid columns x 64 bins) of the bins of BIN
-    consecutive indices, which must be grid rectangles, and the unused points."""
+    consecutive indices, which must be grid rectangles (built once per mapping)."""
+    if mapping in _bin_cache:
+        return _bin_cache[mapping]
     col, row = qam4096_grid(mapping)
     rm = torch.zeros(SIDE, SIDE, dtype=torch.float64)
     cm = torch.zeros(SIDE, SIDE, dtype=torch.float64)
@@ -304,6 +309,7 @@ def _bin_tables(mapping):
             raise ValueError(f"mapping {mapping}: bin {b} is not a grid rectangle")
         rm[rs, b] = 1.0
         cm[cs, b] = 1.0
+    _bin_cache[mapping] = (rm, cm)
     return rm, cm
 
 
