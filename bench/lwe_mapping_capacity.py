@@ -339,6 +339,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="medium", choices=sorted(lwe_chain.PRESETS))
     ap.add_argument("--guard", type=int, default=lwe_chain.GUARD_LEVELS)
+    ap.add_argument("--noise-std", type=float, default=None,
+                    help="LWE decryption noise std in Z_p units instead of the preset's: e.g. 19.62, what "
+                         "the DeepJSCEC authors' code draws with err_k = 1 (docs/lwe.md, 'The paper's 25.95 dB')")
     ap.add_argument("--snr", type=float, nargs="+", default=[0, 5, 10, 15, 20])
     ap.add_argument("--mappings", nargs="+", default=MAPPINGS, choices=MAPPINGS)
     ap.add_argument("--target-se", type=float, default=0.01,
@@ -362,10 +365,15 @@ def main():
 
     n, p, s = lwe_chain.PRESETS[args.preset]
     lwe_std = lwe_chain.LweKey(np.zeros((n, n)), None, None, p, s, 1).noise_std()
+    if args.noise_std is not None:
+        if not args.noise_std > 0:
+            ap.error("--noise-std must be > 0")
+        lwe_std = args.noise_std
     used = lwe_chain.LEVELS - args.guard
     chain = Chain(p, lwe_chain.LEVELS, used, lwe_std)
     cons = {m: Constellation(m, p) for m in args.mappings}
-    print(f"preset {args.preset}: LWE noise std {lwe_std:.1f}; levels {used} of {lwe_chain.LEVELS}; "
+    source = "given by --noise-std" if args.noise_std is not None else f"preset {args.preset}"
+    print(f"LWE noise std {lwe_std:.1f} ({source}); levels {used} of {lwe_chain.LEVELS}; "
           f"log2({used}) = {math.log2(used):.2f} bits; seed {args.seed}; "
           f"exact: SE target {args.target_se}, at most {args.max_samples} samples; pm: {args.pm_samples} draws")
     ceiling = lwe_capacity.mutual_information(used, lwe_chain.LEVELS, p, lwe_std)
