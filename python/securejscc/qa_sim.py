@@ -98,6 +98,39 @@ def test_missing_model_is_a_clear_error(tmp_path, crops):
     assert "lwe_encoder.safetensors" in res.stderr and "not shipped yet" in res.stderr
 
 
+def test_unreadable_image_is_a_clear_error(plain_models, tmp_path):
+    bad = tmp_path / "not_an_image.png"
+    bad.write_bytes(os.urandom(1000))
+    res = sim("--scheme", "plain", "--models", plain_models, str(bad))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "not_an_image.png: cannot read the image" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_truncated_model_is_a_clear_error(plain_models, crops, tmp_path):
+    folder, _ = crops
+    for part in ("encoder", "decoder"):
+        with open(os.path.join(plain_models, f"plain_{part}.safetensors"), "rb") as f:
+            data = f.read()
+        (tmp_path / f"plain_{part}.safetensors").write_bytes(data if part == "encoder" else data[:5000])
+    res = sim("--scheme", "plain", "--models", str(tmp_path), folder)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "plain_decoder.safetensors" in res.stderr and "truncated" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_corrupt_key_file_is_a_clear_error(crops, tmp_path):
+    if not os.path.isfile(os.path.join(MODELS, "lwe_encoder.safetensors")):
+        pytest.skip("lwe models not shipped")
+    _, odd = crops
+    junk = tmp_path / "junk.key"
+    junk.write_bytes(os.urandom(300))
+    res = sim("--scheme", "lwe", "--models", MODELS, "--pub", str(junk), "--sec", str(junk), odd)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "junk.key" in res.stderr and "not a securejscc key file" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
 def test_help_names_every_option():
     res = sim("--help")
     assert res.returncode == 0
