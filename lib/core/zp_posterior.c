@@ -309,30 +309,43 @@ static inline unsigned sub_mod(unsigned a, unsigned b, unsigned p)
     return (unsigned)(d < 0 ? d + (int)p : d);
 }
 
-/* sum_l P(l) q_l / sum_l P(l) from log P(l) (any finite values) in ll. */
-static float mean_from_logs(const sj_zp_posterior* zp, double* ll)
+/* Mean and standard deviation of q_L from the unnormalised sums s0 = sum_l P(l),
+ * s1 = sum_l P(l) q_l, s2 = sum_l P(l) q_l^2 (s0 > 0). The variance s2/s0 - mean^2 loses
+ * at most about 1e-16 q^2 ~ 1e-9 to cancellation (q < 4093), far under float's resolution
+ * of the result; it is clamped at 0. */
+static float mean_std(double s0, double s1, double s2, float* sd)
+{
+    const double m = s1 / s0, var = s2 / s0 - m * m;
+    *sd = (float)sqrt(var > 0.0 ? var : 0.0);
+    return (float)m;
+}
+
+/* Mean (and std in *sd) of q_L from log P(l) (any finite values) in ll. */
+static float mean_from_logs(const sj_zp_posterior* zp, double* ll, float* sd)
 {
     double mx = -INFINITY;
     for (unsigned l = 0; l < zp->used; l++)
         mx = ll[l] > mx ? ll[l] : mx;
-    double s0 = 0.0, s1 = 0.0;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0;
     for (unsigned l = 0; l < zp->used; l++) {
         const double e = exp(ll[l] - mx); /* the largest gives 1: s0 >= 1 */
+        const double eq = e * zp->qi[l];
         s0 += e;
-        s1 += e * zp->qi[l];
+        s1 += eq;
+        s2 += eq * zp->qi[l];
     }
-    return (float)(s1 / s0);
+    return mean_std(s0, s1, s2, sd);
 }
 
 /* Exact: the candidate index of each level. */
-static float exact_one(sj_zp_posterior* zp, double u, double v, unsigned o, double beta)
+static float exact_one(sj_zp_posterior* zp, double u, double v, unsigned o, double beta, float* sd)
 {
     for (unsigned l = 0; l < zp->used; l++) {
         const unsigned c = sub_mod(zp->qi[l], o, zp->p);
         const double a = u - zp->col[c], b = v - zp->row[c];
         zp->ll[l] = -beta * (a * a + b * b);
     }
-    return mean_from_logs(zp, zp->ll);
+    return mean_from_logs(zp, zp->ll, sd);
 }
 
 /* One step of an axis's two walks from its nearest coordinate c0, right in lane 0 and left
@@ -506,7 +519,8 @@ int sj_zp_posterior_use_avx512(sj_zp_posterior* zp, int on)
 }
 
 /* Binned: see the top comment. */
-static float binned_one(sj_zp_posterior* zp, double u, double v, unsigned o, const sj_soft4096_consts* k)
+static float binned_one(sj_zp_posterior* zp, double u, double v, unsigned o, const sj_soft4096_consts* k,
+                        float* sd)
 {
     const unsigned nb = zp->nbins, p = zp->p;
     const double mx = masses(zp, u, v, k);
@@ -532,7 +546,7 @@ static float binned_one(sj_zp_posterior* zp, double u, double v, unsigned o, con
     while (zp->mass[hi] == 0.0)
         hi--;
     const unsigned len = (hi - lo + 1 + DOT_PAD - 1) / DOT_PAD * DOT_PAD; /* lo <= hi: the top bin is 1 */
-    double s0 = 0.0, s1 = 0.0;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0;
     for (unsigned l = 0; l < zp->used; l += 2) {
         /* levels l and l + 1 (l again if l is the last: counted once) */
         const unsigned l2 = l + 1 < zp->used ? l + 1 : l;
@@ -545,11 +559,13 @@ static float binned_one(sj_zp_posterior* zp, double u, double v, unsigned o, con
         else
             dot4x2(zp->mass + lo, ta, tb, len, &pa, &pb);
         pb = l2 != l ? pb : 0.0;
+        const double qa = pa * zp->qi[l], qb = pb * zp->qi[l2];
         s0 += pa + pb;
-        s1 += pa * zp->qi[l] + pb * zp->qi[l2];
+        s1 += qa + qb;
+        s2 += qa * zp->qi[l] + qb * zp->qi[l2];
     }
     if (s0 >= POST_MIN)
-        return (float)(s1 / s0);
+        return mean_std(s0, s1, s2, sd);
 
     /* Log domain over all bins: log P(l) = log sum_b exp(log M_b + log T). */
     if (!logs)
@@ -565,11 +581,17 @@ static float binned_one(sj_zp_posterior* zp, double u, double v, unsigned o, con
             acc += exp(zp->lmass[b] + noise_log_density(zp, BIN * b + s) - m);
         zp->ll[l] = m + log(acc);
     }
-    return mean_from_logs(zp, zp->ll);
+    return mean_from_logs(zp, zp->ll, sd);
 }
 
 sj_status sj_zp_posterior_mean(sj_zp_posterior* zp, const lv_32fc_t* y, const uint16_t* offset, size_t n,
                                float noise_var, float* out)
+{
+    return sj_zp_posterior_mean_std(zp, y, offset, n, noise_var, out, NULL);
+}
+
+sj_status sj_zp_posterior_mean_std(sj_zp_posterior* zp, const lv_32fc_t* y, const uint16_t* offset, size_t n,
+                                   float noise_var, float* out, float* sd)
 {
     if (!zp || (n && (!y || !out)))
         return sj_fail(SJ_ERR_INVALID_ARG, "sj_zp_posterior_mean: NULL argument");
@@ -597,7 +619,10 @@ sj_status sj_zp_posterior_mean(sj_zp_posterior* zp, const lv_32fc_t* y, const ui
         u = u > U_MAX ? U_MAX : (u < -U_MAX ? -U_MAX : u);
         v = v > U_MAX ? U_MAX : (v < -U_MAX ? -U_MAX : v);
         const unsigned o = offset ? offset[i] : 0;
-        out[i] = zp->noise_std > 0.0 ? binned_one(zp, u, v, o, &k) : exact_one(zp, u, v, o, k.beta);
+        float s;
+        out[i] = zp->noise_std > 0.0 ? binned_one(zp, u, v, o, &k, &s) : exact_one(zp, u, v, o, k.beta, &s);
+        if (sd)
+            sd[i] = s;
     }
     return SJ_OK;
 }

@@ -81,10 +81,12 @@ def parse_args(argv=None):
                     help="lwe: top quantiser levels never sent (sjtrain/lwe_chain.py GUARD_LEVELS)")
     ap.add_argument("--qam-mapping", default="row", choices=["row", "hilbert"],
                     help="lwe: bijection between Z_p and the 4096-QAM grid (include/securejscc/modem.h)")
-    ap.add_argument("--receiver", default="pm", choices=["pm", "joint"],
+    ap.add_argument("--receiver", default="pm", choices=["pm", "joint", "joint_spread"],
                     help="lwe: pm = posterior-mean demodulation, decryption, soft dequantiser (the paper); "
                          "joint = Bob's posterior over the levels from y and his offset "
-                         "(include/securejscc/zp_posterior.h)")
+                         "(include/securejscc/zp_posterior.h); joint_spread = joint, and the decoder "
+                         "also takes the posterior's standard deviation (twice the input channels; "
+                         "--init-from a joint model starts with zero weights on them)")
     ap.add_argument("--key-seed", type=int, default=1, help="seed of the training-only LWE key")
     ap.add_argument("--modulation", default="qpsk", choices=["bpsk", "qpsk", "16qam"], help="srec modem")
     ap.add_argument("--downsample", type=int, default=1,

@@ -42,9 +42,10 @@ static double lse2(double a, double b)
 /* The definition of zp_posterior.h in double, by brute force over the p indices, in the log
  * domain where it could underflow: exact, P(l) ~ exp(-|y - x_{c_l}|^2 / N0); binned,
  * P(l) ~ sum_b M_b T(64 b + 31.5 + o - q_l), M_b the likelihood summed over the bin's
- * indices < p. */
-static double ref_mean(const lv_32fc_t* pts, unsigned p, unsigned levels, unsigned guard, double sigma, lv_32fc_t y,
-                       unsigned o, double n0)
+ * indices < p. Returns the posterior mean of q_L and, if sd is not NULL, its standard
+ * deviation (two passes: the mean first, then the centred second moment). */
+static double ref_mean_sd(const lv_32fc_t* pts, unsigned p, unsigned levels, unsigned guard, double sigma,
+                          lv_32fc_t y, unsigned o, double n0, double* sd)
 {
     static double d[4096], lp[4096], lm[64];
     const unsigned used = levels - guard;
@@ -75,7 +76,7 @@ static double ref_mean(const lv_32fc_t* pts, unsigned p, unsigned levels, unsign
             lp[l] = lse2(lp[l], lm[b] - x * x / (2 * sigma * sigma));
         }
     }
-    double mx = -INFINITY, s0 = 0, s1 = 0;
+    double mx = -INFINITY, s0 = 0, s1 = 0, s2 = 0;
     for (unsigned l = 0; l < used; l++)
         mx = fmax(mx, lp[l]);
     for (unsigned l = 0; l < used; l++) {
@@ -83,7 +84,20 @@ static double ref_mean(const lv_32fc_t* pts, unsigned p, unsigned levels, unsign
         s0 += e;
         s1 += e * centroid(l, p, levels);
     }
-    return s1 / s0;
+    const double mean = s1 / s0;
+    for (unsigned l = 0; l < used; l++) {
+        const double dq = centroid(l, p, levels) - mean;
+        s2 += exp(lp[l] - mx) * dq * dq;
+    }
+    if (sd)
+        *sd = sqrt(s2 / s0);
+    return mean;
+}
+
+static double ref_mean(const lv_32fc_t* pts, unsigned p, unsigned levels, unsigned guard, double sigma, lv_32fc_t y,
+                       unsigned o, double n0)
+{
+    return ref_mean_sd(pts, p, levels, guard, sigma, y, o, n0, NULL);
 }
 
 /* Grid geometry of a 4096-QAM modem: first coordinate and step. */
@@ -131,18 +145,22 @@ static void make_symbols(const lv_32fc_t* pts, unsigned p, unsigned levels, unsi
  * recurrence of the axis weights and the other double arithmetic add about 1e-9. */
 static double tolerance(unsigned p, unsigned used) { return 5e-4 + 64e-9 * used * p; }
 
+/* The same for the standard deviation: the skipped bins move the second moment by at most
+ * 64e-9 (N - G) p^2, and |sd - sd'| <= sqrt(|var - var'|). */
+static double sd_tolerance(unsigned p, unsigned used) { return tolerance(p, used) + sqrt(64e-9 * used) * p; }
+
 SJ_TEST(matches_double_reference)
 {
     enum { N = 160 };
     static lv_32fc_t y[N];
     static uint16_t off[N];
-    static float out[N];
+    static float out[N], out2[N], sd[N];
     const unsigned ps[2] = { 4093, 2003 }, guards[2] = { 0, 2 };
     /* LWE decryption noise of the presets medium (p = 4093) and toy (p = 2003) */
     const double sig[2] = { sj_lwe_noise_std(sj_lwe_preset_params(SJ_LWE_MEDIUM)),
                             sj_lwe_noise_std(sj_lwe_preset_params(SJ_LWE_TOY)) };
     const double snrs[4] = { 0, 5, 10, 20 };
-    double worst = 0;
+    double worst = 0, worst_sd = 0;
     for (int mp = 0; mp < 2; mp++) {
         sj_modem* m = NULL;
         SJ_REQUIRE(sj_modem_create_qam4096((sj_qam4096_mapping)mp, &m) == SJ_OK, "modem: %s", sj_last_error());
@@ -156,7 +174,7 @@ SJ_TEST(matches_double_reference)
                     sj_zp_posterior* zp = NULL;
                     SJ_REQUIRE(sj_zp_posterior_create(m, p, 16, g, sigma, N, &zp) == SJ_OK, "create: %s",
                                sj_last_error());
-                    const double tol = tolerance(p, 16 - g);
+                    const double tol = tolerance(p, 16 - g), tol_sd = sd_tolerance(p, 16 - g);
                     /* both dot-product paths (the AVX-512 one only where the CPU has it) */
                     for (int simd = 0; simd < 2 && sj_zp_posterior_use_avx512(zp, simd) == simd; simd++)
                     for (int k = 0; k < 4; k++) {
@@ -166,9 +184,20 @@ SJ_TEST(matches_double_reference)
                             const size_t n = kind == 0 ? N : N / 4;
                             SJ_REQUIRE(sj_zp_posterior_mean(zp, y, off, n, (float)n0, out) == SJ_OK, "mean: %s",
                                        sj_last_error());
+                            SJ_REQUIRE(sj_zp_posterior_mean_std(zp, y, off, n, (float)n0, out2, sd) == SJ_OK,
+                                       "mean_std: %s", sj_last_error());
                             for (size_t i = 0; i < n; i++) {
-                                const double r = ref_mean(pts, p, 16, g, sigma, y[i], off[i], n0);
+                                double rsd;
+                                const double r = ref_mean_sd(pts, p, 16, g, sigma, y[i], off[i], n0, &rsd);
                                 worst = fmax(worst, fabs(out[i] - r));
+                                worst_sd = fmax(worst_sd, fabs(sd[i] - rsd));
+                                SJ_CHECK(out2[i] == out[i], "mean_std's mean %.6f differs from mean's %.6f",
+                                         out2[i], out[i]);
+                                SJ_CHECK(fabs(sd[i] - rsd) <= tol_sd,
+                                         "%s p %u G %u sigma %.1f SNR %.0f kind %d simd %d symbol %zu: sd %.6f vs "
+                                         "reference %.6f",
+                                         sj_qam4096_mapping_name((sj_qam4096_mapping)mp), p, g, sigma, snrs[k], kind,
+                                         simd, i, sd[i], rsd);
                                 SJ_CHECK(fabs(out[i] - r) <= tol,
                                          "%s p %u G %u sigma %.1f SNR %.0f kind %d simd %d symbol %zu: %.6f vs "
                                          "reference %.6f",
@@ -182,7 +211,8 @@ SJ_TEST(matches_double_reference)
         free(pts);
         sj_modem_destroy(m);
     }
-    printf("  largest |C - double reference| %.3g Z_p units\n", worst);
+    printf("  largest |C - double reference| %.3g Z_p units (mean), %.3g (standard deviation)\n", worst,
+           worst_sd);
 }
 
 /* Odd moduli (a partial bin of 1, 2, 36 indices; a single bin; p = 2), many levels (up to
@@ -372,6 +402,70 @@ SJ_TEST(hilbert_beats_row_at_10db)
     SJ_CHECK(mse[1] < mse[0], "Hilbert MSE %.0f is not below row-major %.0f", mse[1], mse[0]);
     /* and both far below guessing: the prior's variance is about (p/N)^2 (14^2 - 1) / 12 */
     SJ_CHECK(mse[0] < 0.6 * 255.8 * 255.8 * 195 / 12, "row-major MSE %.0f no better than the prior", mse[0]);
+}
+
+/* The standard deviation is the posterior's own: where the model holds (the symbols are made
+ * as the model says), the mean of sd^2 equals the mean squared error of the posterior mean
+ * against the sent centroid, and symbols with a larger sd have larger errors. Hilbert at
+ * 10 dB with `medium` LWE noise, and the keystream case (no LWE noise) at 5 dB. A wrong
+ * second moment (uncentred, a level's weight missing, a wrong scale) breaks the first. */
+SJ_TEST(std_is_calibrated)
+{
+    enum { N = 20000 };
+    static lv_32fc_t x[N];
+    static uint16_t off[N], c[N];
+    static unsigned lev[N];
+    static float mean[N], sd[N];
+    const unsigned p = 4093;
+    const double sigmas[2] = { sj_lwe_noise_std(sj_lwe_preset_params(SJ_LWE_MEDIUM)), 0.0 };
+    const double snrs[2] = { 10.0, 5.0 };
+    for (int t = 0; t < 2; t++) {
+        const double sigma = sigmas[t], n0 = pow(10.0, -snrs[t] / 10), w = sqrt(n0 / 2);
+        sj_modem* m = NULL;
+        sj_zp_posterior* zp = NULL;
+        SJ_REQUIRE(sj_modem_create_qam4096(SJ_QAM4096_HILBERT, &m) == SJ_OK &&
+                       sj_zp_posterior_create(m, p, 16, 2, sigma, N, &zp) == SJ_OK,
+                   "create");
+        for (int i = 0; i < N; i++) {
+            lev[i] = (unsigned)(next_u64() % 14);
+            off[i] = (uint16_t)(next_u64() % p);
+            const long e = sigma > 0 ? lround(sigma * gaussian()) : 0;
+            c[i] = (uint16_t)((((long)centroid(lev[i], p, 16) + e - off[i]) % (long)p + (long)p) % (long)p);
+        }
+        sj_modem_map(m, c, N, x);
+        for (int i = 0; i < N; i++)
+            x[i] += CMPLXF((float)(w * gaussian()), (float)(w * gaussian()));
+        SJ_REQUIRE(sj_zp_posterior_mean_std(zp, x, off, N, (float)n0, mean, sd) == SJ_OK, "mean_std: %s",
+                   sj_last_error());
+        /* errors of the half with the smaller and the larger sd */
+        double mse = 0, msd = 0, lo = 0, hi = 0, split = 0;
+        int nlo = 0, nhi = 0;
+        for (int i = 0; i < N; i++)
+            split += sd[i] / N;
+        for (int i = 0; i < N; i++) {
+            const double e2 = pow(mean[i] - centroid(lev[i], p, 16), 2);
+            SJ_CHECK(sd[i] >= 0 && sd[i] <= p, "sd %g out of range", sd[i]);
+            mse += e2 / N;
+            msd += (double)sd[i] * sd[i] / N;
+            if (sd[i] < split) {
+                lo += e2;
+                nlo++;
+            } else {
+                hi += e2;
+                nhi++;
+            }
+        }
+        lo /= nlo > 0 ? nlo : 1;
+        hi /= nhi > 0 ? nhi : 1;
+        printf("  %s, %.0f dB: MSE %.0f, mean sd^2 %.0f (ratio %.3f); MSE where sd < its mean %.0f, above %.0f\n",
+               sigma > 0 ? "LWE noise" : "keystream", snrs[t], mse, msd, msd / mse, lo, hi);
+        /* the binned noise density and the rounded noise of the symbols shift it by little;
+         * 20000 symbols estimate the MSE to about 2% */
+        SJ_CHECK(fabs(msd / mse - 1.0) < 0.08, "mean sd^2 %.0f against MSE %.0f", msd, mse);
+        SJ_CHECK(hi > 2 * lo, "large-sd symbols' MSE %.0f is not well above the small-sd ones' %.0f", hi, lo);
+        sj_zp_posterior_destroy(zp);
+        sj_modem_destroy(m);
+    }
 }
 
 /* The offset convention z' = c + o: a noise-free symbol at c = q_l - o (mod p) gives q_l, also

@@ -281,13 +281,14 @@ class DeepJSCECDecoder(nn.Module):
     ResBlock) and the RB upsample blocks carry the IGDN;
     the final sigmoid (not in the table) keeps the image in [0, 1] as the rest of the
     project expects. Input: the dequantised latent divided by q_top (see
-    DeepJSCECEncoder), C_out x H/4 x W/4.
+    DeepJSCECEncoder), C_out x H/4 x W/4; with spread=True (receiver joint_spread) also
+    the posterior's standard deviation divided by q_top, as C_out more channels after them.
     """
 
-    def __init__(self, width=64, c_out=8):
+    def __init__(self, width=64, c_out=8, spread=False):
         super().__init__()
         C = width
-        self.head = nn.Conv2d(c_out, C, 3, padding=1)
+        self.head = nn.Conv2d(c_out * (2 if spread else 1), C, 3, padding=1)
         self.blocks = nn.Sequential(
             AttentionBlock(C),
             ResBlock(C, C), ResBlock(C, C), ResBlock(C, C),
@@ -506,7 +507,7 @@ NETWORK_SPECS = {
     "djescc_encrypt": (DJESCCEncrypt, lambda c: 3, 1, 2, "image"),
     "djescc_decrypt": (DJESCCDecrypt, lambda c: 3, 1, 2, "image"),
     "deepjscec_encoder": (DeepJSCECEncoder, lambda c: 3, 1, 4, "latent_unit"),
-    "deepjscec_decoder": (DeepJSCECDecoder, lambda c: c["c_out"], 4, 1, "image"),
+    "deepjscec_decoder": (DeepJSCECDecoder, lambda c: c["c_out"] * (2 if c.get("spread") else 1), 4, 1, "image"),
     "srec_encoder": (SRECEncoder, lambda c: 3, 1, lambda c: 4 * c["downsample"], "latent_unit"),
     "srec_decoder": (SRECDecoder, lambda c: c["c"], lambda c: 4 * c["downsample"], 1, "image"),
     "srec_sr": (SRECSuperResolution, lambda c: 3, lambda c: c["scale"], 16, "image"),

@@ -10,7 +10,8 @@ PARTS = {
     "plain": [("encoder", "deepjscc_encoder", "encoder.", lambda a: {"c": a["c"], "widths": a["widths"]}),
               ("decoder", "deepjscc_decoder", "decoder.", lambda a: {"c": a["c"], "widths": a["widths"]})],
     "lwe": [("encoder", "deepjscec_encoder", "encoder.", lambda a: {"width": a["width"], "c_out": 8}),
-            ("decoder", "deepjscec_decoder", "decoder.", lambda a: {"width": a["width"], "c_out": 8})],
+            ("decoder", "deepjscec_decoder", "decoder.",
+             lambda a: {"width": a["width"], "c_out": 8, "spread": a.get("receiver") == "joint_spread"})],
     # downsample: runs from before the option have none and coded at full resolution.
     "srec": [("encoder", "srec_encoder", "encoder.", lambda a: {"c": a["c"], "downsample": srec_downsample(a)}),
              ("decoder", "srec_decoder", "decoder.", lambda a: {"c": a["c"], "downsample": srec_downsample(a)})],
@@ -43,6 +44,8 @@ def _sr_config(args):
 def load_parts(net, prefix, parts, option):
     """Loads exported model files PREFIX_<suffix>.safetensors into net under key prefixes;
     a missing file or a tensor that does not fit is an error naming the option."""
+    import torch
+
     from .export import load_network  # torch: only when files are loaded
 
     state = net.state_dict()
@@ -52,7 +55,19 @@ def load_parts(net, prefix, parts, option):
             raise SystemExit(f"{option}: {path} not found")
         part = load_network(path)[0].state_dict()
         for k, v in part.items():
-            if key_prefix + k not in state or state[key_prefix + k].shape != v.shape:
+            have = state.get(key_prefix + k)
+            if (have is not None and have.dim() == 4 and v.dim() == 4 and have.shape[1] > v.shape[1]
+                    and have.shape[0] == v.shape[0] and have.shape[2:] == v.shape[2:]):
+                # A convolution that now takes more input channels (a decoder given the
+                # posterior's spread too): the file's weights for the first ones, zeros for
+                # the new, so that the network starts as the file's.
+                wide = torch.zeros_like(have)
+                wide[:, :v.shape[1]] = v
+                state[key_prefix + k] = wide
+                print(f"{option}: {k}: input channels {v.shape[1]} -> {have.shape[1]}, the new ones zero",
+                      flush=True)
+                continue
+            if have is None or have.shape != v.shape:
                 raise SystemExit(f"{option}: {path}: {k} does not fit this run's networks "
                                  "(different width or channels?)")
             state[key_prefix + k] = v

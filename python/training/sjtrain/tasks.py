@@ -111,13 +111,15 @@ class LweTask(Task):
 
     def build(self):
         cfg = {"width": self.args.width, "c_out": 8}
+        # joint_spread: the decoder also takes the posterior's spread, 2 x 8 channels.
+        self.spread = getattr(self.args, "receiver", "pm") == "joint_spread"
         self.used = lwe_chain.LEVELS - self.args.guard_levels
         self.top = float(lwe_chain.centroids()[self.used - 1])
         self.key = lwe_chain.LweKey.generate(self.args.lwe_params, l=self.args.lwe_length,
                                              generator=torch.Generator().manual_seed(self.args.key_seed),
                                              device=self.device) if self.encrypt else None
         return EncoderDecoder(models.build_network("deepjscec_encoder", **cfg),
-                              models.build_network("deepjscec_decoder", **cfg))
+                              models.build_network("deepjscec_decoder", spread=self.spread, **cfg))
 
     def forward(self, x, snr_db, step):
         u = self.net.encoder(x)
@@ -126,6 +128,9 @@ class LweTask(Task):
         z_hat = lwe_chain.lwe_chain(z, self.key, snr_db, lwe_chain.sigma_q_schedule(step), encrypt=self.encrypt,
                                     used=self.used, mapping=getattr(self.args, "qam_mapping", "row"),
                                     receiver=getattr(self.args, "receiver", "pm"))
+        if self.spread:
+            z_hat, std = z_hat
+            return self.net.decoder(torch.cat([(z_hat / self.top).view(shape), (std / self.top).view(shape)], 1))
         return self.net.decoder((z_hat / self.top).view(shape))
 
     def loss(self, x, step):
