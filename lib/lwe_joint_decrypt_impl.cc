@@ -24,6 +24,7 @@ class lwe_joint_decrypt_impl : public lwe_joint_decrypt
     util::core_ptr<sj_zp_posterior, sj_zp_posterior_destroy> d_post;
     std::vector<uint16_t> d_offset;
     size_t d_k;
+    bool d_spread; // output per frame: k means, then (if set) k standard deviations
     size_t d_dlen = 0;
     unsigned d_p;
     double d_lwe_std = 0.0;
@@ -33,11 +34,13 @@ class lwe_joint_decrypt_impl : public lwe_joint_decrypt
 
 public:
     lwe_joint_decrypt_impl(const std::string& seckey_file, size_t k, unsigned levels, unsigned guard,
-                           float noise_var, const std::string& mapping, unsigned modulus)
-        : gr::sync_block("lwe_joint_decrypt",
-                         gr::io_signature::make(1, 1, sizeof(gr_complex)),
-                         gr::io_signature::make(1, 1, sizeof(float))),
+                           float noise_var, const std::string& mapping, unsigned modulus, bool spread)
+        : gr::sync_interpolator("lwe_joint_decrypt",
+                                gr::io_signature::make(1, 1, sizeof(gr_complex)),
+                                gr::io_signature::make(1, 1, sizeof(float)),
+                                spread ? 2 : 1),
           d_k(k),
+          d_spread(spread),
           d_p(modulus)
     {
         if (k == 0)
@@ -67,12 +70,13 @@ public:
         sj_zp_posterior* post = nullptr;
         util::check(BLOCK, "levels", sj_zp_posterior_create(m, modulus, levels, guard, d_lwe_std, k, &post));
         d_post.reset(post);
-        set_output_multiple(static_cast<int>(k));
+        set_output_multiple(static_cast<int>(k * interpolation()));
         set_tag_propagation_policy(TPP_DONT);
     }
 
     unsigned modulus() const override { return d_p; }
     double lwe_noise_std() const override { return d_lwe_std; }
+    bool spread() const override { return d_spread; }
     float noise_var() const override { return d_noise_var.get(); }
     void set_noise_var(float noise_var) override { d_noise_var.set(d_logger, noise_var); }
     uint64_t frames() const override { return d_frames; }
@@ -80,10 +84,11 @@ public:
 
     int work(int noutput_items, gr_vector_const_void_star& input_items, gr_vector_void_star& output_items) override
     {
-        const size_t nframes = static_cast<size_t>(noutput_items) / d_k;
+        const size_t ratio = interpolation(), out_frame = d_k * ratio;
+        const size_t nframes = static_cast<size_t>(noutput_items) / out_frame;
         for (size_t f = 0; f < nframes; f++) {
             const gr_complex* in = static_cast<const gr_complex*>(input_items[0]) + f * d_k;
-            float* out = static_cast<float*>(output_items[0]) + f * d_k;
+            float* out = static_cast<float*>(output_items[0]) + f * out_frame;
             const uint64_t start = nitems_read(0) + f * d_k;
             std::vector<gr::tag_t> tags;
             get_tags_in_range(tags, 0, start, start + d_k);
@@ -104,31 +109,31 @@ public:
                 }
             }
             if (st == SJ_OK) {
-                st = sj_zp_posterior_mean(d_post.get(), in, offset, d_k, nv, out);
+                st = sj_zp_posterior_mean_std(d_post.get(), in, offset, d_k, nv, out, d_spread ? out + d_k : nullptr);
                 if (st != SJ_OK)
                     d_logger->error("frame at item {} sent as zeros: {}", start, util::core_detail(st));
             }
             if (st != SJ_OK) {
-                std::memset(out, 0, d_k * sizeof(float));
+                std::memset(out, 0, out_frame * sizeof(float));
                 d_dropped++;
             } else {
                 d_frames++;
             }
             for (const auto& mt :
-                 util::moved_tags(tags, start, start - nitems_read(0) + nitems_written(0), 1, 1,
+                 util::moved_tags(tags, start, nitems_written(0) + f * out_frame, ratio, 1,
                                   { util::key_noise_var(), util::key_lwe_d() }))
                 add_item_tag(0, mt);
         }
-        return static_cast<int>(nframes * d_k);
+        return static_cast<int>(nframes * out_frame);
     }
 };
 
 lwe_joint_decrypt::sptr lwe_joint_decrypt::make(const std::string& seckey_file, size_t k, unsigned levels,
                                                 unsigned guard, float noise_var, const std::string& mapping,
-                                                unsigned modulus)
+                                                unsigned modulus, bool spread)
 {
     return gnuradio::make_block_sptr<lwe_joint_decrypt_impl>(seckey_file, k, levels, guard, noise_var, mapping,
-                                                             modulus);
+                                                             modulus, spread);
 }
 
 } // namespace securejscc

@@ -10,7 +10,9 @@ dequantises the ciphertext itself: the best she can do without S.
 Models trained through the joint receiver (training metadata receiver "joint", mapping
 "hilbert"; model_receiver) are sent on 4096qam-hilbert, and Bob replaces demodulation,
 decryption and dequantisation by lwe_joint_decrypt, his posterior over the quantiser
-levels given each symbol and his offset S^T d (docs/lwe.md, the joint receiver).
+levels given each symbol and his offset S^T d (docs/lwe.md, the joint receiver). Models
+trained with receiver "joint_spread" take the posterior's standard deviation too: the block
+then gives 2k floats a frame, the means and the spreads, and the decoder reads both.
 
 The quantiser is the one the networks were trained with, read from the model file's
 "training" metadata (model_quantizer): levels N, guard levels G (the top G centroids are
@@ -87,15 +89,16 @@ def model_quantizer(path, modulus, block="lwe_tx", param="encoder_model"):
 
 
 MAPPINGS = ("row", "hilbert")
-RECEIVERS = ("pm", "joint")
+RECEIVERS = ("pm", "joint", "joint_spread")
 
 
 def model_receiver(path, block="lwe_rx", param="decoder_model"):
     """(qam_mapping, receiver) from a model file's "training" metadata: the bijection
     between Z_p and the 4096-QAM grid the networks were trained through ("row" or
     "hilbert", include/securejscc/modem.h) and Bob's receiver ("pm": posterior-mean
-    demodulation, decryption, soft dequantiser; "joint": lwe_joint_decrypt). A model
-    without these keys predates them: ("row", "pm")."""
+    demodulation, decryption, soft dequantiser; "joint": lwe_joint_decrypt; "joint_spread":
+    the same with the posterior's spread for the decoder too). A model without these keys
+    predates them: ("row", "pm")."""
     fail = _failer(block, param, path)
     training = _training(path, fail)
     mapping = training.get("qam_mapping", "row")
@@ -174,15 +177,19 @@ class lwe_rx(gr.hier_block2):
         if preset not in LWE_PRESETS:
             raise ValueError(f"securejscc.lwe_rx: preset: unknown preset {preset!r}; one of {sorted(LWE_PRESETS)}")
         self.decoder = _sj.jscc_decoder(decoder_model, int(width), int(height), "float", precision)
-        k = self.decoder.input_frame()
         p = LWE_PRESETS[preset][1]
         self.levels, self.guard, self.zp_scale = model_quantizer(decoder_model, p, "lwe_rx", "decoder_model")
         self.mapping, self.receiver = model_receiver(decoder_model)
-        self.unscale = blocks.multiply_const_ff(1.0 / self.zp_scale)
-        if self.receiver == "joint":
+        # A joint_spread decoder takes two latents, the posterior means and spreads: 2 floats
+        # a symbol, the means first (lwe_joint_decrypt spread=True).
+        spread = self.receiver == "joint_spread"
+        k = self.decoder.input_frame() // (2 if spread else 1)
+        self.k = k
+        self.unscale = blocks.multiply_const_ff(1.0 / self.zp_scale)  # means and spreads alike
+        if self.receiver in ("joint", "joint_spread"):
             # Demodulation, decryption and dequantisation in one block (sj_zp_posterior).
             self.joint = _sj.lwe_joint_decrypt(seckey_file, k, self.levels, self.guard, float(noise_var),
-                                               self.mapping, p)
+                                               self.mapping, p, spread)
             self.connect(self, self.joint, self.unscale, self.decoder, self)
             return
         self.demod = _sj.soft_demod("4096qam", k, float(noise_var))
@@ -197,4 +204,4 @@ class lwe_rx(gr.hier_block2):
         self.connect(*(chain + [self.dequantizer, self.unscale, self.decoder, self]))
 
     def symbols_per_frame(self):
-        return self.decoder.input_frame()
+        return self.k

@@ -123,6 +123,41 @@ def test_joint_decrypt_recovers_the_centroids(keys, mapping):
     assert "sj_lwe_d" not in keys_left and "sj_noise_var" not in keys_left
 
 
+def test_joint_decrypt_spread_output(keys):
+    """spread=True: each frame is 2k floats, the k posterior means (bit for bit those of
+    spread=False) and then the k posterior standard deviations, which are the posterior's
+    own: their mean square matches the means' squared error against the sent centroids
+    (10 dB, Hilbert). Frame tags land on the same frame, at twice the offset."""
+    pub, sec = keys
+    k, frames, n0 = 1000, 4, 0.1
+    z = centroid_stream(k, frames, seed=3)
+    tb = gr.top_block()
+    enc = securejscc.lwe_encrypt(pub, k)
+    mapper = securejscc.symbol_mapper("4096qam-hilbert", k)
+    noise = blocks.add_cc()
+    plain = securejscc.lwe_joint_decrypt(sec, k, 16, 2, n0, "hilbert", P)
+    spread = securejscc.lwe_joint_decrypt(sec, k, 16, 2, n0, "hilbert", P, True)
+    assert spread.spread() and not plain.spread()
+    out_plain, out_spread = blocks.vector_sink_f(), blocks.vector_sink_f()
+    w = np.random.default_rng(4).normal(size=(2, k * frames)) * math.sqrt(n0 / 2)
+    marks = [gr.tag_utils.python_to_tag((o, pmt.intern("mark"), pmt.from_long(o), pmt.PMT_F)) for o in (k, 2 * k + 10)]
+    tb.connect(blocks.vector_source_s(z.astype(np.int16).tolist(), False, 1, marks), enc, mapper, (noise, 0))
+    tb.connect(blocks.vector_source_c((w[0] + 1j * w[1]).tolist()), (noise, 1))
+    tb.connect(noise, plain, out_plain)
+    tb.connect(noise, spread, out_spread)
+    tb.run()
+    ym, ys = np.array(out_plain.data()), np.array(out_spread.data()).reshape(frames, 2, k)
+    assert len(ym) == k * frames and spread.frames() == frames
+    assert np.array_equal(ys[:, 0].ravel(), ym)
+    sd = ys[:, 1].ravel()
+    assert np.all(sd >= 0) and np.all(sd < P)
+    ratio = np.mean(sd ** 2) / np.mean((ym - z) ** 2)
+    assert 0.85 < ratio < 1.15, ratio  # measured in the C test: 1.016 on 20000 symbols
+    tp = sorted((t.offset, pmt.symbol_to_string(t.key)) for t in out_plain.tags())
+    ts = sorted((t.offset, pmt.symbol_to_string(t.key)) for t in out_spread.tags())
+    assert len(tp) > 0 and ts == [(2 * o, key) for o, key in tp]
+
+
 def test_joint_decrypt_frame_without_d_is_zero_filled(keys):
     _, sec = keys
     k = 100

@@ -23,6 +23,7 @@ SCHEMES = {"lwe": LweScheme, "lwe_keystream": LweKeystreamScheme}
 GUARDED = {"task": "lwe", "quantizer_levels": 16, "guard_levels": 2, "latent_to_zp_scale": 3325.0,
            "lwe_params": "medium", "lwe_length": 512}  # what export_model.py writes for pm runs
 JOINT = dict(GUARDED, qam_mapping="hilbert", receiver="joint")  # --qam-mapping hilbert --receiver joint
+SPREAD = dict(JOINT, receiver="joint_spread")  # the decoder takes the posterior's spread too
 SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data/"
 
 
@@ -33,9 +34,10 @@ def core():
 
 def random_models(folder, training):
     torch.manual_seed(0)
+    spread = {"spread": True} if training and training.get("receiver") == "joint_spread" else {}
     for prefix in SCHEMES:
         for part in ("encoder", "decoder"):
-            net = build_network(f"deepjscec_{part}", width=8, c_out=8).eval()
+            net = build_network(f"deepjscec_{part}", width=8, c_out=8, **(spread if part == "decoder" else {})).eval()
             export_network(net, str(folder / f"{prefix}_{part}.safetensors"),
                            {"training": training} if training is not None else None)
     return str(folder)
@@ -49,6 +51,11 @@ def guarded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def joint(tmp_path_factory):
     return random_models(tmp_path_factory.mktemp("joint"), JOINT)
+
+
+@pytest.fixture(scope="module")
+def spread(tmp_path_factory):
+    return random_models(tmp_path_factory.mktemp("spread"), SPREAD)
 
 
 def test_quantiser_comes_from_the_metadata(core, guarded, tmp_path):
@@ -66,13 +73,14 @@ def test_receiver_comes_from_the_metadata(core, joint, tmp_path):
         LweScheme(core, random_models(tmp_path, dict(GUARDED, qam_mapping="hilbert")), 1)  # pm needs row
 
 
-@pytest.mark.parametrize("receiver", ["pm", "joint"])
+@pytest.mark.parametrize("receiver", ["pm", "joint", "joint_spread"])
 @pytest.mark.parametrize("prefix", sorted(SCHEMES))
-def test_latents_match_the_torch_chain(core, guarded, joint, prefix, receiver):
+def test_latents_match_the_torch_chain(core, guarded, joint, spread, prefix, receiver):
     """The same latents through the C chain and the torch chain: Bob's decoder input has
     the same error statistics (uniform latents, and latents at the top of the range, where
-    the guard levels matter); Eve's is unrelated to the latent."""
-    s = SCHEMES[prefix](core, joint if receiver == "joint" else guarded, 2)
+    the guard levels matter); Eve's is unrelated to the latent. joint_spread: the means come
+    first, then the posterior's spreads, with the same statistics in both chains."""
+    s = SCHEMES[prefix](core, {"pm": guarded, "joint": joint, "joint_spread": spread}[receiver], 2)
     g = torch.Generator().manual_seed(3)
     key = lwe_chain.LweKey.generate("medium", l=512, generator=g) if prefix == "lwe" else None
     rng = np.random.default_rng(4)
@@ -83,7 +91,14 @@ def test_latents_match_the_torch_chain(core, guarded, joint, prefix, receiver):
         with torch.no_grad():
             mine = lwe_chain.lwe_chain(torch.from_numpy(u) * s.scale, key, 10.0, 200.0, generator=g,
                                        encrypt=key is not None, used=16 - s.guard, mapping=s.mapping,
-                                       receiver=s.receiver).numpy() / s.scale
+                                       receiver=s.receiver)
+        if receiver == "joint_spread":
+            assert bob.shape == eve.shape == (16, 1024)
+            sd_c, sd_t = bob[:, 512:], mine[1].numpy() / s.scale
+            assert np.all(sd_c >= 0) and np.all(eve[:, 512:] >= 0)
+            assert abs(sd_c.mean() / sd_t.mean() - 1) < 0.1, (lo, sd_c.mean(), sd_t.mean())
+            bob, eve, mine = bob[:, :512], eve[:, :512], mine[0]
+        mine = np.asarray(mine) / s.scale
         uq = np.asarray(lwe_chain.quantize(torch.from_numpy(u) * s.scale, 200.0, used=14)[0]) / s.scale
         err_c, err_t = np.sqrt(np.mean((bob - uq) ** 2)), np.sqrt(np.mean((mine - uq) ** 2))
         assert abs(err_c / err_t - 1) < 0.1, (lo, err_c, err_t)
@@ -94,9 +109,10 @@ def test_latents_match_the_torch_chain(core, guarded, joint, prefix, receiver):
             assert abs(np.corrcoef(eve.ravel(), u.ravel())[0, 1]) < 0.05
 
 
+@pytest.mark.parametrize("which", ["pm", "joint_spread"])
 @pytest.mark.parametrize("prefix", sorted(SCHEMES))
-def test_transmit_keeps_the_image_size(core, guarded, prefix):
-    s = SCHEMES[prefix](core, guarded, 3)
+def test_transmit_keeps_the_image_size(core, guarded, spread, prefix, which):
+    s = SCHEMES[prefix](core, guarded if which == "pm" else spread, 3)
     img = np.asarray(Image.open(SKIMAGE + "astronaut.png").convert("RGB"))[100:136, 180:224].copy()  # 36 x 44
     bob, eve = s.transmit(img, 10.0)
     assert bob.shape == eve.shape == img.shape and bob.dtype == eve.dtype == np.uint8

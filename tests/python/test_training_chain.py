@@ -197,14 +197,15 @@ def test_hilbert_grid_matches_c(hilbert_modem):
         assert (r.value, c.value) == (int(row[n]), int(col[n])), n
 
 
-def c_joint(modem, sym, offset, n0, noise_std, guard=2, p=lwe_chain.P):
+def c_joint(modem, sym, offset, n0, noise_std, guard=2, p=lwe_chain.P, with_std=False):
     zp = obj()
     ok(LIB.sj_zp_posterior_create(modem, p, lwe_chain.LEVELS, guard, noise_std, len(sym), ctypes.byref(zp)))
-    out = np.zeros(len(sym), dtype=np.float32)
-    ok(LIB.sj_zp_posterior_mean(zp, ptr(sym), None if offset is None else ptr(offset), ctypes.c_size_t(len(sym)),
-                                ctypes.c_float(n0), ptr(out)))
+    out, sd = np.zeros(len(sym), dtype=np.float32), np.zeros(len(sym), dtype=np.float32)
+    ok(LIB.sj_zp_posterior_mean_std(zp, ptr(sym), None if offset is None else ptr(offset),
+                                    ctypes.c_size_t(len(sym)), ctypes.c_float(n0), ptr(out),
+                                    ptr(sd) if with_std else None))
     LIB.sj_zp_posterior_destroy(zp)
-    return out
+    return (out, sd) if with_std else out
 
 
 @pytest.mark.parametrize("mapping", ["row", "hilbert"])
@@ -223,13 +224,16 @@ def test_joint_receiver_matches_c(qam, hilbert_modem, mapping, snr_db, noise_std
     c = np.remainder(q - offset.astype(np.int64) + noise, lwe_chain.P).astype(np.uint16)  # z' = c + offset
     n0 = 10 ** (-snr_db / 10)
     sym = (c_map(modem, c) + (g.normal(size=n) + 1j * g.normal(size=n)) * np.sqrt(n0 / 2)).astype(np.complex64)
-    out = c_joint(modem, sym, offset, n0, noise_std)
-    mine = lwe_chain.joint_posterior_mean(torch.from_numpy(sym.real.copy()), torch.from_numpy(sym.imag.copy()),
-                                          torch.tensor(n0), torch.from_numpy(offset.astype(np.int64)), mapping,
-                                          noise_std, used=used).numpy()
+    out, sd = c_joint(modem, sym, offset, n0, noise_std, with_std=True)
+    mine, mine_sd = lwe_chain.joint_posterior_mean(
+        torch.from_numpy(sym.real.copy()), torch.from_numpy(sym.imag.copy()), torch.tensor(n0),
+        torch.from_numpy(offset.astype(np.int64)), mapping, noise_std, used=used, return_std=True)
+    mine, mine_sd = mine.numpy(), mine_sd.numpy()
     # Both sum the same terms (C in double, torch partly in float, each dropping negligible
-    # weights); a wrong offset sign, bin or level is off by hundreds of Z_p units.
+    # weights); a wrong offset sign, bin or level is off by hundreds of Z_p units. The
+    # spread likewise (the joint_spread decoders' second input).
     assert np.abs(mine - out).max() < 0.5
+    assert np.abs(mine_sd - sd).max() < 0.5
     # and the receiver works: mean |error| about 15 % above what it measured on these draws
     # (a guess from the prior alone is 895 off; the draws move the mean by about 1 %)
     bound = {(0, "row"): {5.0: 630, 10.0: 375, 20.0: 90}, (0, "hilbert"): {5.0: 450, 10.0: 240, 20.0: 24},

@@ -16,7 +16,9 @@ o = S^T d from sj_lwe_decrypt_offset, or minus the keystream).
 
 Eve has every model weight and the public key but not S: she dequantises the demodulated
 ciphertext itself, assuming only the channel noise (hier_lwe's lwe_rx without a key;
-with the joint receiver: sj_zp_posterior with no offset and no LWE noise).
+with the joint receiver: sj_zp_posterior with no offset and no LWE noise). Models trained
+with receiver "joint_spread" get the posterior's standard deviation too
+(sj_zp_posterior_mean_std), as a second latent after the means, for Bob and for Eve.
 In the keystream variant the cipher is c = z + XChaCha20 keystream mod p (sj_keystream,
 q = p), Bob subtracts it, and Eve, without the key, dequantises c.
 """
@@ -99,7 +101,7 @@ class _Base:
         # As hier_lwe.model_receiver: a model without these keys predates them.
         self.mapping = str(t.get("qam_mapping", "row"))
         self.receiver = str(t.get("receiver", "pm"))
-        if self.mapping not in QAM4096_MAPPINGS or self.receiver not in ("pm", "joint") or (
+        if self.mapping not in QAM4096_MAPPINGS or self.receiver not in ("pm", "joint", "joint_spread") or (
                 self.receiver == "pm" and self.mapping != "row"):
             raise ValueError(f"{self.prefix}: unsupported qam_mapping {self.mapping!r} / receiver {self.receiver!r}")
         self.modem = core.handle()
@@ -139,8 +141,9 @@ class _Base:
                                                                   SJ_SOFT4096_SEPARABLE, _ptr(out)), "posterior mean")
         return out
 
-    def _joint(self, sym, offset, n0, noise_std):
-        """Posterior mean of the centroid given each symbol and the offset (None: zero)."""
+    def _joint(self, sym, offset, n0, noise_std, spread=False):
+        """Posterior mean of the centroid given each symbol and the offset (None: zero);
+        spread: the posterior's standard deviations appended after the means."""
         k = len(sym)
         if (k, noise_std) not in self.posteriors:
             z = self.core.handle()
@@ -148,10 +151,10 @@ class _Base:
                                                                  ctypes.c_double(noise_std), _sz(k), ctypes.byref(z)),
                             "zp_posterior")
             self.posteriors[(k, noise_std)] = z
-        out = np.empty(k, np.float32)
-        self.core.check(self.core.lib.sj_zp_posterior_mean(
+        out = np.empty(2 * k if spread else k, np.float32)
+        self.core.check(self.core.lib.sj_zp_posterior_mean_std(
             self.posteriors[(k, noise_std)], _ptr(sym), None if offset is None else _ptr(offset), _sz(k),
-            ctypes.c_float(n0), _ptr(out)), "joint posterior")
+            ctypes.c_float(n0), _ptr(out), _ptr(out[k:]) if spread else None), "joint posterior")
         return out
 
     def _dequant(self, y, var):
@@ -178,10 +181,14 @@ class _Base:
         c, side = self.encrypt(zq)
         n0 = self.core.lib.sj_awgn_noise_var(ctypes.c_float(snr_db), ctypes.c_float(1.0))
         sym = self.awgn(self._map(c), snr_db)
-        if self.receiver == "joint":
-            bob = self._joint(sym, self.offset(side, len(c)), n0, math.sqrt(self.bob_noise_var()))
-            eve = self._joint(sym, None, n0, 0.0)
-            return (bob / self.scale).reshape(np.shape(u)), (eve / self.scale).reshape(np.shape(u))
+        if self.receiver in ("joint", "joint_spread"):
+            # joint_spread: the decoder's input is the means' latent, then the spreads' (C x H x
+            # W each, concatenated along C: the model's input has twice the latent's channels).
+            spread = self.receiver == "joint_spread"
+            shape = (2 * np.shape(u)[0],) + tuple(np.shape(u)[1:]) if spread else np.shape(u)
+            bob = self._joint(sym, self.offset(side, len(c)), n0, math.sqrt(self.bob_noise_var()), spread)
+            eve = self._joint(sym, None, n0, 0.0, spread)
+            return (bob / self.scale).reshape(shape), (eve / self.scale).reshape(shape)
         c_hat = self._demod(sym, n0)
         bob = self._dequant(self.decrypt(c_hat, side), self.capped(self.bob_noise_var() + self.channel_var(n0)))
         eve = self._dequant(c_hat, self.capped(self.channel_var(n0)))
