@@ -237,6 +237,37 @@ def test_lwe_hier_blocks_take_the_quantiser_from_the_model(random_models, tmp_pa
             securejscc.lwe_rx(S, S, dec, sec, 0.01)
 
 
+@pytest.mark.parametrize("receiver", ["joint", "joint_spread"])
+def test_lwe_hier_blocks_follow_the_receiver_of_the_model(tmp_path, receiver):
+    """Models trained through the Hilbert mapping and the joint receiver: lwe_tx sends on
+    4096qam-hilbert, lwe_rx decodes with lwe_joint_decrypt; with joint_spread the decoder
+    takes twice the latent (means, then spreads) and the block gives both."""
+    torch = pytest.importorskip("torch", reason="PyTorch (python3-torch) is needed to export models")
+    sys.path.insert(0, os.path.join(SRC, "python", "training"))
+    from sjtrain.export import export_network
+    from sjtrain.models import build_network
+    torch.manual_seed(0)
+    training = {"task": "lwe", "quantizer_levels": 16, "guard_levels": 2, "latent_to_zp_scale": 3325.0,
+                "lwe_params": "medium", "qam_mapping": "hilbert", "receiver": receiver}
+    paths = {}
+    for part in ("encoder", "decoder"):
+        extra = {"spread": True} if part == "decoder" and receiver == "joint_spread" else {}
+        paths[part] = str(tmp_path / f"lwe_{part}.safetensors")
+        export_network(build_network(f"deepjscec_{part}", width=8, c_out=8, **extra).eval(), paths[part],
+                       {"training": training})
+    pub, sec = lwe_keys(tmp_path, "medium", 512)
+    tx = securejscc.lwe_tx(S, S, paths["encoder"], pub)
+    rx = securejscc.lwe_rx(S, S, paths["decoder"], sec, 0.01)
+    eve = securejscc.lwe_rx(S, S, paths["decoder"], "", 0.01)
+    assert tx.mapping == rx.mapping == "hilbert" and rx.receiver == receiver
+    assert rx.symbols_per_frame() == tx.symbols_per_frame() == S * S * 3 // 6
+    assert rx.joint.spread() == (receiver == "joint_spread")
+    assert rx.decoder.input_frame() == rx.symbols_per_frame() * (2 if receiver == "joint_spread" else 1)
+    bob_sink, eve_sink = run_scheme(tx, rx, eve, crop_png(tmp_path / "c.png"), n0=0.01)
+    assert bob_sink.frames() == eve_sink.frames() == 1
+    assert rx.joint.frames() == 1 and rx.joint.frames_dropped() == 0
+
+
 @pytest.mark.parametrize("modulation", ["bpsk", "qpsk", "16qam"])
 def test_srec_hier_blocks(random_models, tmp_path, modulation):
     key = keystream_key(tmp_path)
