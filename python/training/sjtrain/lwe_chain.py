@@ -330,23 +330,17 @@ def _level_noise_table(p, sigma, q, offset, device):
     return _level_table_cache[key]
 
 
-def joint_posterior_mean(yi, yq, n0, offset, mapping="row", noise_std=0.0, levels=LEVELS, p=P, used=None,
-                         return_std=False):
-    """Bob's posterior mean of the centroid q_L given the channel output y and his offset
-    o (z' = c + o mod p: o = S^T d for `lwe`, -keystream for the keystream variant), with a
-    uniform prior over the `used` centroids (sj_zp_posterior).
+def joint_posterior(yi, yq, n0, offset, mapping="row", noise_std=0.0, levels=LEVELS, p=P, used=None):
+    """Bob's posterior P(l | y, o) over the `used` quantiser levels (uniform prior), given
+    the channel output y and his offset o (z' = c + o mod p: o = S^T d for `lwe`,
+    -keystream for the keystream variant), as sj_zp_posterior computes it. Returns
+    (post (..., used), centroids q (used,)).
 
     With LWE noise (noise_std > 0): P(l | y, o) ~ sum over bins b of 64 consecutive
     indices of P(y in b) * P_E(centre_b + o - q_l), the noise density taken at the bin
     centre (it is smooth on that scale: bench/lwe_mapping_capacity.py measures <= 0.003
     bits/symbol lost). Without LWE noise (keystream): P(l | y, o) ~ P(y | point(q_l - o)),
-    exact.
-
-    return_std=True also returns the posterior's standard deviation, sqrt(E[(q_L -
-    mean)^2]): the mean alone carries about 1.02 bits a symbol of the level at 10 dB
-    through `medium` LWE noise (Hilbert), against 1.41 in the whole posterior, and the
-    pair about 1.37 (a posterior split between two distant levels has its mean between
-    them; its spread says so)."""
+    exact."""
     q = centroids(levels, p, yi.device)[:used]
     v, w = _axis_weights(yi, yq, n0, mapping)
     col, row = (t.to(yi.device) for t in qam4096_grid(mapping))
@@ -365,7 +359,18 @@ def joint_posterior_mean(yi, yq, n0, offset, mapping="row", noise_std=0.0, level
     else:
         c = torch.remainder(q.long() - offset.unsqueeze(-1), p)  # (..., used)
         post = (torch.gather(v, -1, col[c]) * torch.gather(w, -1, row[c])).float()
-    post = post / post.sum(-1, keepdim=True).clamp_min(1e-30)
+    return post / post.sum(-1, keepdim=True).clamp_min(1e-30), q
+
+
+def joint_posterior_mean(yi, yq, n0, offset, mapping="row", noise_std=0.0, levels=LEVELS, p=P, used=None,
+                         return_std=False):
+    """E[q_L | y, o] under joint_posterior, Bob's "joint" receiver (sj_zp_posterior_mean).
+
+    return_std=True also returns the posterior's standard deviation, sqrt(E[(q_L -
+    mean)^2]) (sj_zp_posterior_mean_std). The mean alone drops much of what the posterior
+    knows where it is split between distant levels: bench/lwe_posterior_summary.py measures
+    how much."""
+    post, q = joint_posterior(yi, yq, n0, offset, mapping, noise_std, levels, p, used)
     mean = (post * q).sum(-1)
     if not return_std:
         return mean
