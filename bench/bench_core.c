@@ -360,23 +360,24 @@ static void bench_joint(void)
         t = now();
     } while (t - t0 < min_time);
     const double rp = done / (t - t0);
-    double rate[2];
-    sj_zp_posterior* zs[2] = { zl, zk };
-    for (int k = 0; k < 2; k++) {
+    /* with LWE noise, keystream, with LWE noise and the spread (joint_spread models) */
+    double rate[3];
+    sj_zp_posterior* zs[3] = { zl, zk, zl };
+    for (int k = 0; k < 3; k++) {
         done = 0;
         t0 = t = now();
         do {
-            if ((st = sj_zp_posterior_mean(zs[k], yh, o, K, n0, b)) != SJ_OK)
-                die("sj_zp_posterior_mean", st);
+            if ((st = sj_zp_posterior_mean_std(zs[k], yh, o, K, n0, b, k == 2 ? a : NULL)) != SJ_OK)
+                die("sj_zp_posterior_mean_std", st);
             done += K;
             t = now();
         } while (t - t0 < min_time);
         rate[k] = done / (t - t0);
     }
-    printf("joint receiver at 10.0 dB (Hilbert): with LWE noise %7.3f Msym/s (%.0f ns/symbol), keystream %7.3f "
-           "Msym/s; posterior-mean pipeline (demodulation + soft decryption + dequantiser) %7.3f Msym/s; "
-           "ratio %.2fx\n",
-           rate[0] / 1e6, 1e9 / rate[0], rate[1] / 1e6, rp / 1e6, rate[0] / rp);
+    printf("joint receiver at 10.0 dB (Hilbert): with LWE noise %7.3f Msym/s (%.0f ns/symbol; with the spread "
+           "too %7.3f), keystream %7.3f Msym/s; posterior-mean pipeline (demodulation + soft decryption + "
+           "dequantiser) %7.3f Msym/s; ratio %.2fx\n",
+           rate[0] / 1e6, 1e9 / rate[0], rate[2] / 1e6, rate[1] / 1e6, rp / 1e6, rate[0] / rp);
     free(z);
     free(c);
     free(d);
