@@ -380,6 +380,16 @@ def joint_posterior_mean(yi, yq, n0, offset, mapping="row", noise_std=0.0, level
 
 # ---------------------------------------------------------------- the whole chain
 
+def decoder_input(received, top, shape):
+    """The DeepJSCEC decoder's input from what lwe_chain returns: z_hat / top shaped as the
+    latent (B, C, H, W); for receiver joint_spread, (z_hat, std), the two / top concatenated
+    along C, means first (as lwe_joint_decrypt spread=True and sjeval hand them over)."""
+    if isinstance(received, tuple):
+        z_hat, std = received
+        return torch.cat([(z_hat / top).view(shape), (std / top).view(shape)], 1)
+    return (received / top).view(shape)
+
+
 # Receivers: "pm" is the paper's pipeline (posterior-mean soft demodulation, decryption,
 # Gaussian soft dequantiser); "joint" computes Bob's posterior over the levels from the
 # channel output and his offset at once (joint_posterior_mean).

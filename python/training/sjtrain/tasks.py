@@ -128,10 +128,7 @@ class LweTask(Task):
         z_hat = lwe_chain.lwe_chain(z, self.key, snr_db, lwe_chain.sigma_q_schedule(step), encrypt=self.encrypt,
                                     used=self.used, mapping=getattr(self.args, "qam_mapping", "row"),
                                     receiver=getattr(self.args, "receiver", "pm"))
-        if self.spread:
-            z_hat, std = z_hat
-            return self.net.decoder(torch.cat([(z_hat / self.top).view(shape), (std / self.top).view(shape)], 1))
-        return self.net.decoder((z_hat / self.top).view(shape))
+        return self.net.decoder(lwe_chain.decoder_input(z_hat, self.top, shape))
 
     def loss(self, x, step):
         # Paper 001 trains at one SNR (SNR_train 10 or 20 dB): --snr-low = --snr-high.
