@@ -67,7 +67,8 @@ sj_status sj_zp_posterior_mean(sj_zp_posterior* zp, const lv_32fc_t* y, const ui
  * alone loses much of what the posterior knows where it is split between distant levels (a
  * Hilbert symbol near a jump of the curve): at 10 dB through `medium` LWE noise it carries
  * about 1.02 bits a symbol of the level against the posterior's 1.41, and mean and spread
- * together about 1.37, so the decoder of the "joint_spread" models takes both. */
+ * together about 1.34 (bench/lwe_posterior_summary.py), so the decoder of the "joint_spread"
+ * models takes both. */
 sj_status sj_zp_posterior_mean_std(sj_zp_posterior* zp, const lv_32fc_t* y, const uint16_t* offset, size_t n,
                                    float noise_var, float* out, float* sd);
 
