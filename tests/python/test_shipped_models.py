@@ -141,10 +141,11 @@ def test_djescc_model_psnr_floor_and_protection(core, snr):
 # not S; her decoder sees the dequantised ciphertext, so she should sit near the mean-image
 # level (paper 001, Table III: 12.3 dB on CIFAR-10).
 # (scheme, folder under models/, SNR dB, floor dB). Measured on the crops: models/ lwe
-# (Hilbert mapping, joint receiver with the posterior's spread) 26.2-27.6 dB at 10 dB;
+# (Hilbert mapping, joint receiver with the posterior's spread) 24.3-28.8 dB at 10 dB over four
+# runs (keys are fresh each run; the 32x32 crop, one LWE block, moves most: 24.3-26.0);
 # lwe_fast/ (width 16) 22.3-23.4 dB at 10 dB; lwe_snr20/ 25.2-28.2 dB at 20 dB; models/
 # lwe_keystream (the LWE-free variant, same mapping and receiver) 28.2-32.4 dB at 10 dB.
-LWE_FLOORS = [("lwe", "", 10.0, 24.0), ("lwe", "lwe_fast", 10.0, 20.0), ("lwe", "lwe_snr20", 20.0, 22.0),
+LWE_FLOORS = [("lwe", "", 10.0, 22.5), ("lwe", "lwe_fast", 10.0, 20.0), ("lwe", "lwe_snr20", 20.0, 22.0),
               ("lwe_keystream", "", 10.0, 26.0)]
 
 
