@@ -18,7 +18,7 @@ symbol between the level L Alice sent (uniform) and:
 The summaries' information is a plug-in estimate on equal-mass bins (mean: --mean-bins,
 std: --std-bins), with the Miller-Madow correction; the coarser grid in the last columns
 shows how far binning moves it. Symbols are made as lwe_chain's model says: c = q_L + E - o
-mod p, E the `medium` LWE noise (std 251.1, rounded; none for the keystream variant), O
+mod p, E the LWE noise of --preset (`medium`: std 251.1, rounded; none for the keystream variant), O
 uniform, y = point(c) + complex AWGN of variance N0 = 10^(-SNR/10), and the posteriors come
 from sjtrain.lwe_chain.joint_posterior, which test_training_chain.py checks against the C
 core's sj_zp_posterior.
@@ -34,9 +34,6 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "python", "training"))
 from sjtrain import lwe_chain  # noqa: E402
-
-MEDIUM_STD = 251.11  # sj_lwe_noise_std of the medium preset (docs/lwe.md)
-
 
 def draw(snr_db, n, mapping, noise_std, gen, batch=20000):
     """(levels sent, posteriors) of n symbols."""
@@ -86,6 +83,8 @@ def main():
     ap.add_argument("--mean-bins", type=int, default=128)
     ap.add_argument("--std-bins", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--preset", default="medium", choices=sorted(lwe_chain.PRESETS),
+                    help="LWE preset whose decryption noise the lwe rows carry")
     args = ap.parse_args()
     if args.samples < 10000:
         ap.error("--samples must be at least 10000")
@@ -99,7 +98,9 @@ def main():
     print("| variant | SNR dB | posterior bits | mean bits | mean+std bits | mean share | mean+std share | "
           "mean (coarse) | mean+std (coarse) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, noise in (("lwe (medium)", MEDIUM_STD), ("keystream", 0.0)):
+    n, p, s = lwe_chain.PRESETS[args.preset]
+    lwe_std = lwe_chain.LweKey(np.zeros((n, n)), None, None, p, s, 1).noise_std()  # 251.1 for medium
+    for name, noise in ((f"lwe ({args.preset})", lwe_std), ("keystream", 0.0)):
         for snr in args.snr:
             lv, post = draw(snr, args.samples, args.mapping, noise, gen)
             ent = -(post * np.log2(np.clip(post, 1e-300, None))).sum(1).mean()

@@ -403,8 +403,9 @@ def lwe_chain(z, key, snr_db, sigma_q, generator=None, encrypt=True, used=LEVELS
     """Encoder output z (batch, k) in Z_p units -> the decoder's input z_hat.
 
     encrypt=False gives the LWE-free keystream variant: an additive cipher mod p whose
-    keystream cancels exactly at Bob, so only the channel noise remains. receiver "joint_spread" returns
-    (z_hat, std), the posterior's standard deviation in Z_p units (no gradient)."""
+    keystream cancels exactly at Bob, so only the channel noise remains. receiver
+    "joint_spread" returns (z_hat, std), the posterior's standard deviation in Z_p units (no
+    gradient)."""
     if receiver not in RECEIVERS:
         raise ValueError(f"unknown receiver {receiver!r}; one of {RECEIVERS}")
     z_bar, z_soft, _ = quantize(z, sigma_q, p=key.p if key is not None else P, used=used)

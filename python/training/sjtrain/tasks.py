@@ -111,15 +111,15 @@ class LweTask(Task):
 
     def build(self):
         cfg = {"width": self.args.width, "c_out": 8}
-        # joint_spread: the decoder also takes the posterior's spread, 2 x 8 channels.
-        self.spread = getattr(self.args, "receiver", "pm") == "joint_spread"
         self.used = lwe_chain.LEVELS - self.args.guard_levels
         self.top = float(lwe_chain.centroids()[self.used - 1])
         self.key = lwe_chain.LweKey.generate(self.args.lwe_params, l=self.args.lwe_length,
                                              generator=torch.Generator().manual_seed(self.args.key_seed),
                                              device=self.device) if self.encrypt else None
         return EncoderDecoder(models.build_network("deepjscec_encoder", **cfg),
-                              models.build_network("deepjscec_decoder", spread=self.spread, **cfg))
+                              # joint_spread: the decoder also takes the posterior's spread, 2 x 8 channels
+                              models.build_network("deepjscec_decoder", **cfg,
+                                                   spread=getattr(self.args, "receiver", "pm") == "joint_spread"))
 
     def forward(self, x, snr_db, step):
         u = self.net.encoder(x)
